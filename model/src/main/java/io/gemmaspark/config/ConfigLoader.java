@@ -1,0 +1,59 @@
+package io.gemmaspark.config;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Finds configuration files and binds them with --set overrides applied.
+ *
+ * <p>A reference is either a path to a YAML file, or a name relative to the configuration directory
+ * ("models/tiny" or "models/tiny.yaml"). The configuration directory is {@code $GEMMA_CONF_DIR}, else
+ * {@code ./conf}; when neither has the file, the copy of {@code conf/} packaged on the classpath is used, so
+ * the shaded jar works under spark-submit on a cluster with nothing else installed.
+ */
+public final class ConfigLoader {
+    private ConfigLoader() {
+    }
+
+    public static <R> R load(String reference, Class<R> type, List<String> overrides) {
+        return load(reference, "", type, overrides);
+    }
+
+    /** Loads and binds the section at {@code section} ("" for the whole file). */
+    public static <R> R load(String reference, String section, Class<R> type, List<String> overrides) {
+        ConfigTree tree = read(reference);
+        for (String override : overrides) {
+            tree.withOverride(override);
+        }
+        return ConfigBinder.bindSection(tree, describe(reference), section, type);
+    }
+
+    public static ConfigTree read(String reference) {
+        Path direct = Path.of(reference);
+        if (Files.isRegularFile(direct)) {
+            return ConfigTree.parseFile(direct);
+        }
+        String name = reference.endsWith(".yaml") || reference.endsWith(".yml") ? reference : reference + ".yaml";
+        Path inConfDir = confDir().resolve(name);
+        if (Files.isRegularFile(inConfDir)) {
+            return ConfigTree.parseFile(inConfDir);
+        }
+        InputStream packaged = ConfigLoader.class.getClassLoader().getResourceAsStream("conf/" + name);
+        if (packaged != null) {
+            return ConfigTree.parseStream(packaged, "conf/" + name + " (packaged)");
+        }
+        throw new ConfigException(reference + ": no such configuration file (looked for " + direct
+                + ", " + inConfDir + " and conf/" + name + " on the classpath)");
+    }
+
+    public static Path confDir() {
+        String env = System.getenv("GEMMA_CONF_DIR");
+        return env != null && !env.isBlank() ? Path.of(env) : Path.of("conf");
+    }
+
+    private static String describe(String reference) {
+        return reference;
+    }
+}

@@ -1,0 +1,87 @@
+package io.gemmaspark.jobs;
+
+import io.gemmaspark.config.ConfigException;
+import io.gemmaspark.util.StdoutNoiseFilter;
+import io.gemmaspark.util.UserError;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code gemma} command line: {@code bin/gemma <command>} locally, or
+ * {@code spark-submit --class io.gemmaspark.jobs.GemmaCli gemma-spark-jobs.jar <command>} on a cluster.
+ */
+@Command(name = "gemma", mixinStandardHelpOptions = true, version = "gemma-spark 0.1.0",
+        description = "The Gemma open-model pipeline on Apache Spark: prepare data, train a tokenizer, "
+                + "pretrain, fine-tune and evaluate Gemma decoders.",
+        subcommands = {InfoCommand.class, DemoCommand.class})
+public final class GemmaCli {
+
+    /** Commands that later stages of the project fill in, with the one-line help each will have. */
+    static final Map<String, String> PENDING = new LinkedHashMap<>();
+
+    static {
+        PENDING.put("prepare", "Deduplicate, filter and redact raw corpora into quality-staged Parquet shards.");
+        PENDING.put("tokenizer-train", "Train a SentencePiece-compatible BPE tokenizer on clean documents.");
+        PENDING.put("tokenize", "Tokenize clean documents and pack them into fixed-length token shards.");
+        PENDING.put("pretrain", "Pretrain a Gemma decoder with DL4J parameter averaging on Spark.");
+        PENDING.put("sft", "Supervised fine-tuning with the Gemma chat template and prompt-masked loss.");
+        PENDING.put("reward-train", "Train a Bradley-Terry reward model on preference pairs.");
+        PENDING.put("rlhf", "Optimise a policy against a reward model with a KL penalty.");
+        PENDING.put("evaluate", "Perplexity, bits per byte, benchmarks and safety rates, as JSON and HTML.");
+        PENDING.put("generate", "Generate text from a checkpoint with a KV cache.");
+        PENDING.put("convert", "Import or export Hugging Face safetensors checkpoints.");
+        PENDING.put("bench", "Benchmarks: prepare, tokenizer, model, pretrain.");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        StdoutNoiseFilter.install();
+        CommandLine cli = commandLine();
+        return cli.execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new GemmaCli());
+        for (Map.Entry<String, String> pending : PENDING.entrySet()) {
+            if (!cli.getSubcommands().containsKey(pending.getKey())) {
+                CommandLine sub = new CommandLine(new PendingCommand());
+                sub.getCommandSpec().usageMessage().description(pending.getValue() + " (not available yet)");
+                cli.addSubcommand(pending.getKey(), sub);
+            }
+        }
+        cli.setExecutionExceptionHandler((exception, commandLine, parseResult) -> {
+            boolean verbose = parseResult.subcommand() != null && parseResult.subcommand().hasMatchedOption("--verbose");
+            Throwable cause = rootUserError(exception);
+            if (cause != null) {
+                System.err.println("error: " + cause.getMessage());
+                if (verbose) {
+                    exception.printStackTrace();
+                }
+                return 2;
+            }
+            System.err.println("error: " + exception);
+            if (verbose) {
+                exception.printStackTrace();
+            } else {
+                System.err.println("(run with --verbose for the stack trace)");
+            }
+            return 1;
+        });
+        return cli;
+    }
+
+    /** Errors the user can act on are found even when Spark or a thread pool has wrapped them. */
+    private static Throwable rootUserError(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ConfigException || c instanceof UserError) {
+                return c;
+            }
+        }
+        return null;
+    }
+}
