@@ -1,5 +1,6 @@
 package io.gemmaspark.filtering;
 
+import io.gemmaspark.config.ConfigException;
 import io.gemmaspark.filtering.normalize.InvalidUtf8Exception;
 import io.gemmaspark.filtering.normalize.TextNormalizer;
 import io.gemmaspark.filtering.quality.C4QualityFilter;
@@ -69,7 +70,7 @@ public final class FilterPipeline implements Serializable {
         for (int i = 0; i < components.size(); i++) {
             String signal = components.get(i).signal();
             if (!knownMeasures.contains(signal)) {
-                throw new io.gemmaspark.config.ConfigException("key 'quality_score.components[" + i
+                throw new ConfigException("key 'quality_score.components[" + i
                         + "].signal': unknown signal '" + signal + "'; expected one of "
                         + knownMeasures.stream().sorted().toList());
             }
@@ -79,7 +80,12 @@ public final class FilterPipeline implements Serializable {
 
     /** Loads conf/filters/NAME.yaml (or a path) with --set style overrides and builds the pipeline. */
     public static FilterPipeline load(String reference, List<String> overrides) {
-        return fromConfig(FilterConfig.load(reference, overrides));
+        FilterConfig config = FilterConfig.load(reference, overrides);
+        try {
+            return fromConfig(config);
+        } catch (ConfigException e) {
+            throw new ConfigException(reference + ": " + e.getMessage());
+        }
     }
 
     public FilterConfig config() {

@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
  *   <li>a line with a policy phrase ("terms of use", "privacy policy", "uses cookies", ...) is removed.</li>
  * </ol>
  * Fewer than min_num_sentences (5) sentences in the kept lines drops the document. Kept lines are joined with \n.
+ * As in the reference code (though the paper says "any page"), the document rules only look at lines that
+ * survived the line rules before them, so a code line without terminal punctuation is removed, not fatal.
  * A rule whose number is 0 (or whose flag is false) is off.
  */
 public final class C4QualityFilter implements DocumentFilter {
