@@ -7,6 +7,8 @@ import static org.apache.spark.sql.functions.octet_length;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.gemmaspark.filtering.FilterPipeline;
 import io.gemmaspark.util.Json;
 import io.gemmaspark.util.Progress;
@@ -154,8 +156,9 @@ public final class PrepareReport {
     public Map<String, Object> manifest() {
         Map<String, Object> m = new LinkedHashMap<>();
         Map<String, Object> config = new LinkedHashMap<>();
-        config.put("prepare", Json.MAPPER.convertValue(request.settings(), Map.class));
-        config.put("filters", Json.MAPPER.convertValue(request.filters().config(), Map.class));
+        ObjectMapper snakeCase = Json.MAPPER.copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+        config.put("prepare", snakeCase.convertValue(request.settings(), Map.class));
+        config.put("filters", snakeCase.convertValue(request.filters().config(), Map.class));
         config.put("filters_reference", request.filtersRef());
         config.put("strict", request.strict());
         m.put("job", "prepare");

@@ -47,7 +47,9 @@ public final class TextFileReader {
                               Configuration conf) {
         Path path = new Path(file);
         CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(path);
-        String source = RawRecords.defaultSource(file);
+        // A directory of one-document files is one corpus; a file of many documents is one by itself.
+        String source = separator.isEmpty() && path.getParent() != null
+                ? path.getParent().getName() : RawRecords.defaultSource(file);
         // UTF-8 needs at least one byte per char and at most four, so a document beyond 4*maxChars bytes is
         // too long whatever it holds; a shorter one is decoded and measured exactly.
         long maxBytes = 4L * maxChars;
