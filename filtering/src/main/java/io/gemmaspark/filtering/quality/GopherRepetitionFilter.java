@@ -135,21 +135,31 @@ public final class GopherRepetitionFilter implements DocumentFilter {
             gramHash[i] = parsed.wordHash(i);
         }
         LongIntHashMap counts = new LongIntHashMap(Math.max(16, words));
+        // Once no n-gram repeats, no longer one can (it would contain a repeated n-gram): the remaining
+        // sizes are answered without hashing, which is the common case for ordinary prose.
+        boolean repeats = true;
         for (int n = 2; n <= maxN && n <= words; n++) {
             int grams = words - n + 1;
-            // gramHash[i] now covers words i..i+n-2; extend each n-gram by its next word, in place.
-            for (int i = 0; i < grams; i++) {
-                gramHash[i] = Hash64.combine(gramHash[i], parsed.wordHash(i + n - 1));
+            if (repeats) {
+                // gramHash[i] now covers words i..i+n-2; extend each n-gram by its next word, in place.
+                for (int i = 0; i < grams; i++) {
+                    gramHash[i] = Hash64.combine(gramHash[i], parsed.wordHash(i + n - 1));
+                }
             }
             if (!Double.isNaN(topLimit[n])) {
-                double fraction = topGramChars(gramHash, grams, n, prefixChars, counts) / length;
+                long chars = repeats ? topGramChars(gramHash, grams, n, prefixChars, counts)
+                        : gramChars(prefixChars, 0, n);
+                double fraction = chars / length;
                 signals.measure(NAME, "top_" + n + "_gram_char_fraction", fraction);
                 if (fraction > topLimit[n]) {
                     return FilterDecision.drop(NAME, "top_" + n + "_gram");
                 }
             }
+            if (repeats) {
+                repeats = counts.size() < grams || Double.isNaN(topLimit[n]) && hasRepeat(gramHash, grams, counts);
+            }
             if (!Double.isNaN(dupLimit[n])) {
-                double fraction = duplicateGramChars(gramHash, grams, n, prefixChars, counts) / length;
+                double fraction = (repeats ? duplicateGramChars(gramHash, grams, n, prefixChars, counts) : 0) / length;
                 signals.measure(NAME, "dup_" + n + "_gram_char_fraction", fraction);
                 if (fraction > dupLimit[n]) {
                     return FilterDecision.drop(NAME, "dup_" + n + "_gram");
@@ -164,20 +174,29 @@ public final class GopherRepetitionFilter implements DocumentFilter {
         return prefixChars[start + n] - prefixChars[start] + n - 1;
     }
 
-    /** len(most frequent n-gram) × its count; among equally frequent n-grams the first seen wins. */
+    /** len(most frequent n-gram) × its count; among equally frequent n-grams the first to occur wins. */
     private static long topGramChars(long[] gramHash, int grams, int n, long[] prefixChars, LongIntHashMap counts) {
         counts.clear();
         int bestCount = 0;
-        int bestStart = -1;
         for (int i = 0; i < grams; i++) {
-            int c = counts.increment(gramHash[i]);
-            if (c > bestCount) {
-                bestCount = c;
-                bestStart = i;
+            bestCount = Math.max(bestCount, counts.increment(gramHash[i]));
+        }
+        for (int i = 0; i < grams; i++) {
+            if (counts.get(gramHash[i]) == bestCount) {
+                return gramChars(prefixChars, i, n) * bestCount;
             }
         }
-        // bestStart points at the occurrence that reached the top count; every occurrence has the same words.
-        return bestStart < 0 ? 0 : gramChars(prefixChars, bestStart, n) * bestCount;
+        return 0;
+    }
+
+    private static boolean hasRepeat(long[] gramHash, int grams, LongIntHashMap seen) {
+        seen.clear();
+        for (int i = 0; i < grams; i++) {
+            if (seen.increment(gramHash[i]) > 1) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static long duplicateGramChars(long[] gramHash, int grams, int n, long[] prefixChars,
