@@ -28,6 +28,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (status != 0) {
             return status;
         }
+        io.gemmaspark.jobs.demo.PrepareStage.run(demo, common);
         System.out.println("demo: stages not available yet: " + String.join(", ", GemmaCli.PENDING.keySet()));
         return 0;
     }

@@ -8,6 +8,7 @@ import java.util.List;
  *
  * @param out     directory under which each stage writes its output
  * @param inputs  raw corpora (files, directories or globs; any Hadoop path)
+ * @param prepare prepare-job settings (readers, near-dup bucketing, output), a path or a name under conf/
  * @param filters filter configuration, a path or a name under conf/
  * @param model   model preset, a path or a name under conf/
  */
@@ -15,6 +16,7 @@ public record DemoConfig(
         String out,
         @Default("local[*]") String master,
         List<String> inputs,
+        @Default("prepare/default") String prepare,
         String filters,
         String model) {
 }

@@ -1,0 +1,345 @@
+package io.gemmaspark.filtering.safety;
+
+import java.io.Serializable;
+import io.gemmaspark.filtering.DocumentFilter;
+import io.gemmaspark.filtering.FilterDecision;
+import io.gemmaspark.filtering.Signals;
+import io.gemmaspark.filtering.text.ParsedText;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Replaces personal data with typed placeholders ({@code <EMAIL>}, {@code <IP_ADDRESS>}, {@code <PHONE_NUMBER>},
+ * {@code <CREDIT_CARD>}, {@code <SSN>}) and counts the replacements by type. Never drops a document.
+ *
+ * <p>Precision matters as much as recall: training text is full of version numbers, dates, prices and IDs.
+ * So every numeric pattern must start at a token boundary, and matches are validated:
+ * <ul>
+ *   <li>credit cards: 13-19 digits with optional single spaces or dashes in groups of 3-6, a known issuer prefix
+ *       (Visa, Mastercard, Amex, Discover, Diners, JCB) and a valid Luhn checksum;</li>
+ *   <li>SSNs: ddd-dd-dddd with an issuable area (not 000, 666 or 9xx), group (not 00) and serial (not 0000);</li>
+ *   <li>IPv4: four octets 0-255 without leading zeros, not part of a longer dotted number and not after
+ *       "version", "v", "release" or "build" (1.2.3.4 after "version" is a version);</li>
+ *   <li>IPv6: full or "::"-compressed hex groups with at least two groups and a digit (so "std::vector" and
+ *       "12:30:45" are untouched);</li>
+ *   <li>phones: North American numbers with separators, e.g. (415) 555-0132, 415.555.0132, +1 415 555 0132, or
+ *       international numbers written with a leading '+' and 8-15 digits. A bare run of digits is not a phone
+ *       number, and neither is a date such as 2021-03-04.</li>
+ * </ul>
+ * Numeric patterns are only tried where a token starts with a digit, '+' or '(' and emails only around '@', so
+ * the cost is one linear scan for ordinary text.
+ */
+public final class PiiRedactor implements DocumentFilter {
+    public static final String NAME = "pii";
+
+    public record Config(boolean enabled, List<PiiType> types) implements Serializable {
+    }
+
+    private static final String OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+    private static final Pattern IPV4 = Pattern.compile(OCTET + "(?:\\." + OCTET + "){3}(?!\\d|\\.\\d)");
+    private static final String HEX = "[0-9A-Fa-f]{1,4}";
+    private static final Pattern IPV6 = Pattern.compile("(?<![\\w:.])(?:" + HEX + "(?::" + HEX + "){7}|(?:" + HEX
+            + "(?::" + HEX + "){0,6})?::(?:" + HEX + "(?::" + HEX + "){0,6})?)(?![\\w:]|\\.\\d)");
+    private static final Pattern CREDIT_CARD = Pattern.compile("\\d(?:[ -]?\\d){12,18}(?!\\d)");
+    private static final Pattern SSN = Pattern.compile("(\\d{3})-(\\d{2})-(\\d{4})(?![\\d-])");
+    private static final Pattern NANP_PHONE = Pattern.compile(
+            "(?:\\+?1[ .-]?)?(?:\\([2-9]\\d{2}\\) ?|[2-9]\\d{2}[ .-])\\d{3}[ .-]\\d{4}(?!\\d|[.-]\\d)");
+    private static final Pattern INTERNATIONAL_PHONE = Pattern.compile(
+            "\\+\\d{1,3}(?:[ .-]?(?:\\(\\d{1,4}\\)|\\d{1,8})){1,5}(?!\\d|[.-]\\d)");
+    private static final Set<String> VERSION_WORDS = Set.of("version", "ver", "v", "release", "build", "rev",
+            "revision", "firmware", "kernel");
+
+    private final Config config;
+    private final Set<PiiType> types;
+
+    public PiiRedactor(Config config) {
+        this.config = config;
+        this.types = config.types().isEmpty() ? EnumSet.noneOf(PiiType.class) : EnumSet.copyOf(config.types());
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<String> checks() {
+        return List.of();
+    }
+
+    @Override
+    public FilterDecision apply(ParsedText parsed, Signals signals) {
+        String text = parsed.text();
+        List<Span> spans = find(text);
+        if (spans.isEmpty()) {
+            return FilterDecision.keep(text);
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        int at = 0;
+        for (Span span : spans) {
+            out.append(text, at, span.start).append(span.type.placeholder());
+            at = span.end;
+            signals.redacted(span.type.name(), 1);
+        }
+        out.append(text, at, text.length());
+        return FilterDecision.keep(out.toString());
+    }
+
+    /** Redacts {@code text} and returns the result; convenient outside the pipeline. */
+    public String redact(String text) {
+        return apply(ParsedText.of(text), new Signals()).text();
+    }
+
+    record Span(int start, int end, PiiType type) {
+    }
+
+    /** Non-overlapping PII spans, in text order. */
+    List<Span> find(String text) {
+        List<Span> found = new ArrayList<>();
+        if (types.contains(PiiType.EMAIL) && text.indexOf('@') >= 0) {
+            findEmails(text, found);
+        }
+        if (types.contains(PiiType.IP_ADDRESS) && text.indexOf(':') >= 0) {
+            Matcher m = IPV6.matcher(text);
+            while (m.find()) {
+                if (isPlausibleIpv6(m.group())) {
+                    found.add(new Span(m.start(), m.end(), PiiType.IP_ADDRESS));
+                }
+            }
+        }
+        found.sort((a, b) -> Integer.compare(a.start, b.start));
+        List<Span> spans = new ArrayList<>();
+        for (Span s : found) {
+            if (spans.isEmpty() || s.start >= spans.get(spans.size() - 1).end) {
+                spans.add(s);
+            }
+        }
+        return findNumeric(text, spans);
+    }
+
+    private static void findEmails(String text, List<Span> out) {
+        int n = text.length();
+        for (int at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
+            int start = at;
+            while (start > 0 && isLocalPartChar(text.charAt(start - 1))) {
+                start--;
+            }
+            while (start < at && text.charAt(start) == '.') {
+                start++;
+            }
+            int end = at + 1;
+            while (end < n && isDomainChar(text.charAt(end))) {
+                end++;
+            }
+            while (end > at + 1 && (text.charAt(end - 1) == '.' || text.charAt(end - 1) == '-')) {
+                end--;
+            }
+            if (start < at && isEmailDomain(text, at + 1, end)) {
+                out.add(new Span(start, end, PiiType.EMAIL));
+                at = end - 1;
+            }
+        }
+    }
+
+    private static boolean isEmailDomain(String text, int from, int to) {
+        int lastDot = text.lastIndexOf('.', to - 1);
+        if (lastDot <= from || to - lastDot - 1 < 2 || text.substring(from, to).contains("..")) {
+            return false;
+        }
+        for (int i = lastDot + 1; i < to; i++) {
+            if (!Character.isLetter(text.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isLocalPartChar(char c) {
+        return c < 128 && (Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-');
+    }
+
+    private static boolean isDomainChar(char c) {
+        return c < 128 && (Character.isLetterOrDigit(c) || c == '.' || c == '-');
+    }
+
+    private static boolean isPlausibleIpv6(String candidate) {
+        int groups = 0;
+        boolean digit = false;
+        for (String group : candidate.split(":")) {
+            if (!group.isEmpty()) {
+                groups++;
+            }
+        }
+        for (int i = 0; i < candidate.length(); i++) {
+            digit |= Character.isDigit(candidate.charAt(i));
+        }
+        boolean compressed = candidate.contains("::");
+        return digit && (compressed ? groups >= 2 && groups <= 7 : groups == 8);
+    }
+
+    /**
+     * One left-to-right scan trying the numeric patterns at token starts, skipping the spans already found;
+     * returns all spans in text order.
+     */
+    private List<Span> findNumeric(String text, List<Span> existing) {
+        boolean cards = types.contains(PiiType.CREDIT_CARD);
+        boolean ssns = types.contains(PiiType.SSN);
+        boolean ips = types.contains(PiiType.IP_ADDRESS);
+        boolean phones = types.contains(PiiType.PHONE_NUMBER);
+        if (!(cards || ssns || ips || phones)) {
+            return existing;
+        }
+        List<Span> out = new ArrayList<>(existing.size() + 4);
+        Matcher card = boundless(CREDIT_CARD.matcher(text));
+        Matcher ssn = boundless(SSN.matcher(text));
+        Matcher ipv4 = boundless(IPV4.matcher(text));
+        Matcher nanp = boundless(NANP_PHONE.matcher(text));
+        Matcher intl = boundless(INTERNATIONAL_PHONE.matcher(text));
+        int n = text.length();
+        int next = 0;
+        int i = 0;
+        while (i < n) {
+            if (next < existing.size() && i >= existing.get(next).start) {
+                out.add(existing.get(next));
+                i = existing.get(next).end;
+                next++;
+                continue;
+            }
+            char c = text.charAt(i);
+            if (!(isAsciiDigit(c) || c == '+' || c == '(') || !atTokenStart(text, i)) {
+                i++;
+                continue;
+            }
+            int limit = next < existing.size() ? existing.get(next).start : n;
+            Span span = null;
+            if (isAsciiDigit(c)) {
+                if (cards && looking(card, i, limit) && isCreditCard(card.group())) {
+                    span = new Span(i, card.end(), PiiType.CREDIT_CARD);
+                } else if (ssns && looking(ssn, i, limit) && isIssuableSsn(ssn)) {
+                    span = new Span(i, ssn.end(), PiiType.SSN);
+                } else if (ips && looking(ipv4, i, limit) && !afterVersionWord(text, i)) {
+                    span = new Span(i, ipv4.end(), PiiType.IP_ADDRESS);
+                }
+            }
+            if (span == null && phones) {
+                if (looking(nanp, i, limit)) {
+                    span = new Span(i, nanp.end(), PiiType.PHONE_NUMBER);
+                } else if (c == '+' && looking(intl, i, limit) && isInternationalPhone(intl.group())) {
+                    span = new Span(i, intl.end(), PiiType.PHONE_NUMBER);
+                }
+            }
+            if (span != null) {
+                out.add(span);
+                i = span.end;
+            } else {
+                i++;
+            }
+        }
+        while (next < existing.size()) {
+            out.add(existing.get(next++));
+        }
+        return out;
+    }
+
+    private static Matcher boundless(Matcher m) {
+        return m.useTransparentBounds(true).useAnchoringBounds(false);
+    }
+
+    private static boolean looking(Matcher m, int from, int to) {
+        m.region(from, to);
+        return m.lookingAt();
+    }
+
+    /** A candidate must not continue a word, a number, a dotted or dashed sequence or a path. */
+    private static boolean atTokenStart(String text, int i) {
+        if (i == 0) {
+            return true;
+        }
+        char p = text.charAt(i - 1);
+        return !(Character.isLetterOrDigit(p) || p == '.' || p == '-' || p == '_' || p == '/' || p == '+'
+                || p == '@' || p == ',');
+    }
+
+    private static boolean isAsciiDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    static boolean isCreditCard(String candidate) {
+        String digits = candidate.replace(" ", "").replace("-", "");
+        if (digits.length() < 13 || digits.length() > 19) {
+            return false;
+        }
+        if (digits.length() != candidate.length()) {
+            for (String group : candidate.split("[ -]")) {
+                if (group.length() < 3 || group.length() > 6) {
+                    return false;
+                }
+            }
+        }
+        return hasIssuerPrefix(digits) && luhnValid(digits);
+    }
+
+    private static boolean hasIssuerPrefix(String d) {
+        int two = Integer.parseInt(d.substring(0, 2));
+        int three = Integer.parseInt(d.substring(0, 3));
+        int four = Integer.parseInt(d.substring(0, 4));
+        return d.charAt(0) == '4'                                   // Visa
+                || (two >= 51 && two <= 55) || (four >= 2221 && four <= 2720) // Mastercard
+                || two == 34 || two == 37                           // American Express
+                || four == 6011 || two == 65 || (three >= 644 && three <= 649) // Discover
+                || two == 36 || two == 38 || (three >= 300 && three <= 305)   // Diners Club
+                || two == 35;                                       // JCB
+    }
+
+    /** The Luhn mod-10 checksum every payment card number carries in its last digit. */
+    static boolean luhnValid(String digits) {
+        int sum = 0;
+        boolean doubled = false;
+        for (int i = digits.length() - 1; i >= 0; i--) {
+            int d = digits.charAt(i) - '0';
+            if (doubled) {
+                d *= 2;
+                if (d > 9) {
+                    d -= 9;
+                }
+            }
+            sum += d;
+            doubled = !doubled;
+        }
+        return sum % 10 == 0;
+    }
+
+    private static boolean isIssuableSsn(Matcher m) {
+        String area = m.group(1);
+        return !area.equals("000") && !area.equals("666") && area.charAt(0) != '9'
+                && !m.group(2).equals("00") && !m.group(3).equals("0000");
+    }
+
+    private static boolean isInternationalPhone(String candidate) {
+        int digits = 0;
+        for (int i = 0; i < candidate.length(); i++) {
+            if (Character.isDigit(candidate.charAt(i))) {
+                digits++;
+            }
+        }
+        return digits >= 8 && digits <= 15;
+    }
+
+    /** "version 1.2.3.4", "v 10.0.0.1" and similar are versions, not addresses. */
+    private static boolean afterVersionWord(String text, int start) {
+        int end = start;
+        while (end > 0 && Character.isWhitespace(text.charAt(end - 1))) {
+            end--;
+        }
+        int begin = end;
+        while (begin > 0 && Character.isLetter(text.charAt(begin - 1))) {
+            begin--;
+        }
+        return begin < end && VERSION_WORDS.contains(text.substring(begin, end).toLowerCase(Locale.ROOT));
+    }
+}

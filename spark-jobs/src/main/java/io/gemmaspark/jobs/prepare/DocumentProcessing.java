@@ -1,0 +1,96 @@
+package io.gemmaspark.jobs.prepare;
+
+import io.gemmaspark.filtering.Document;
+import io.gemmaspark.filtering.FilterOutcome;
+import io.gemmaspark.filtering.FilterPipeline;
+import io.gemmaspark.filtering.dedup.ExactHash;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import scala.collection.JavaConverters;
+
+/**
+ * Runs the {@link FilterPipeline} (normalisation, input limits, PII redaction, quality and safety filters, score
+ * and stage) on every raw record inside Spark tasks, and gives each kept document the exact-dedup hash of its
+ * final text. Records the readers could not parse pass through with their reason.
+ */
+public final class DocumentProcessing {
+    /** Where in the job a record was dropped. */
+    public static final String STEP_READ = "read";
+    public static final String STEP_FILTER = "filter";
+    public static final String STEP_EXACT_DEDUP = "exact_dedup";
+    public static final String STEP_NEAR_DEDUP = "near_dedup";
+
+    /** Reasons that mean the input itself is broken (what --strict refuses), not that a document is poor. */
+    public static final Set<String> BAD_INPUT_REASONS = Set.of(RawRecords.MALFORMED_JSON, RawRecords.WRONG_TYPE,
+            RawRecords.MISSING_TEXT, RawRecords.TOO_LONG, "input:empty", "normalize:invalid_utf8");
+
+    public static final StructType SCHEMA = new StructType()
+            .add("file", DataTypes.StringType, false)
+            .add("line", DataTypes.LongType, false)
+            .add("location", DataTypes.StringType, false)
+            .add("id", DataTypes.StringType, false)
+            .add("source", DataTypes.StringType, true)
+            .add("text", DataTypes.StringType, true)
+            .add("reason", DataTypes.StringType, true)
+            .add("detail", DataTypes.StringType, true)
+            .add("step", DataTypes.StringType, true)
+            .add("quality_score", DataTypes.DoubleType, false)
+            .add("stage", DataTypes.IntegerType, false)
+            .add("n_chars", DataTypes.IntegerType, false)
+            .add("n_words", DataTypes.IntegerType, false)
+            .add("redactions", DataTypes.createMapType(DataTypes.StringType, DataTypes.IntegerType), false)
+            .add("normalization", DataTypes.createMapType(DataTypes.StringType, DataTypes.IntegerType), false)
+            .add("exact_hash", DataTypes.StringType, true);
+
+    private DocumentProcessing() {
+    }
+
+    /** @param raw rows of {@link RawRecords#SCHEMA} */
+    public static Iterator<Row> process(Iterator<Row> raw, FilterPipeline pipeline) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return raw.hasNext();
+            }
+
+            @Override
+            public Row next() {
+                return process(raw.next(), pipeline);
+            }
+        };
+    }
+
+    static Row process(Row raw, FilterPipeline pipeline) {
+        String file = raw.getString(0);
+        long line = raw.getLong(1);
+        String location = RawRecords.location(file, line);
+        String id = raw.isNullAt(2) ? location : raw.getString(2);
+        String source = raw.getString(3);
+        if (!raw.isNullAt(6)) {
+            return RowFactory.create(file, line, location, id, source, null, raw.getString(6), raw.getString(7),
+                    STEP_READ, 0.0, 0, 0, 0, scalaMap(Map.of()), scalaMap(Map.of()), null);
+        }
+        FilterOutcome outcome = pipeline.process(new Document(id, raw.getString(5), source, raw.getString(4), location));
+        String text = outcome.document().text();
+        if (!outcome.kept()) {
+            // Records dropped before redaction must not carry their raw text into rejected/.
+            boolean beforeRedaction = outcome.dropReason().startsWith("input:")
+                    || outcome.dropReason().startsWith("normalize:");
+            return RowFactory.create(file, line, location, id, source, beforeRedaction ? null : text,
+                    outcome.dropReason(), null, STEP_FILTER, 0.0, 0, outcome.nChars(), outcome.nWords(),
+                    scalaMap(outcome.redactions()), scalaMap(outcome.normalization()), null);
+        }
+        return RowFactory.create(file, line, location, id, source, text, null, null, null, outcome.qualityScore(),
+                outcome.stage(), outcome.nChars(), outcome.nWords(), scalaMap(outcome.redactions()),
+                scalaMap(outcome.normalization()), ExactHash.of(text));
+    }
+
+    private static scala.collection.Map<String, Integer> scalaMap(Map<String, Integer> map) {
+        return JavaConverters.mapAsScalaMapConverter(map).asScala();
+    }
+}

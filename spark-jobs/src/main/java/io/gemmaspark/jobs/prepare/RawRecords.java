@@ -1,0 +1,58 @@
+package io.gemmaspark.jobs.prepare;
+
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The one row shape every reader produces: a record's location (file and 1-based line, or row for Parquet),
+ * its fields, and, for a record that could not be read, the reason and a short detail instead of text.
+ */
+public final class RawRecords {
+    public static final String MALFORMED_JSON = "input:malformed_json";
+    public static final String WRONG_TYPE = "input:wrong_type";
+    public static final String MISSING_TEXT = "input:missing_text";
+    public static final String TOO_LONG = "input:too_long";
+
+    public static final StructType SCHEMA = new StructType()
+            .add("file", DataTypes.StringType, false)
+            .add("line", DataTypes.LongType, false)
+            .add("id", DataTypes.StringType, true)
+            .add("source", DataTypes.StringType, true)
+            .add("url", DataTypes.StringType, true)
+            .add("text", DataTypes.StringType, true)
+            .add("reason", DataTypes.StringType, true)
+            .add("detail", DataTypes.StringType, true);
+
+    private RawRecords() {
+    }
+
+    public static Row document(String file, long line, String id, String source, String url, String text) {
+        return RowFactory.create(file, line, id, source, url, text, null, null);
+    }
+
+    public static Row bad(String file, long line, String source, String reason, String detail) {
+        return RowFactory.create(file, line, null, source, null, null, reason, truncate(detail));
+    }
+
+    /** The corpus name a file stands for when its records carry none: its name without extensions. */
+    public static String defaultSource(String file) {
+        String name = new Path(file).getName();
+        int dot = name.indexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+
+    public static String location(String file, long line) {
+        return file + ":" + line;
+    }
+
+    private static String truncate(String detail) {
+        if (detail == null) {
+            return null;
+        }
+        String oneLine = detail.replace('\n', ' ').replace('\r', ' ');
+        return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 200) + "...";
+    }
+}
