@@ -11,6 +11,7 @@ import io.gemmaspark.filtering.safety.PiiRedactor;
 import io.gemmaspark.filtering.text.ParsedText;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -173,7 +174,8 @@ public final class FilterPipeline implements Serializable {
         double score = scored ? scorer.score(signals.measures()) : 0.0;
         int stage = scored ? scorer.stage(score) : 0;
         return new FilterOutcome(document.withText(parsed.text()), dropReason, score, stage, parsed.length(),
-                parsed.wordCount(), signals.measures(), signals.redactions(), signals.normalization());
+                parsed.wordCount(), Collections.unmodifiableMap(signals.measures()),
+                Collections.unmodifiableMap(signals.redactions()), Collections.unmodifiableMap(signals.normalization()));
     }
 
     private static String where(Document document) {

@@ -118,7 +118,7 @@ class FilterPipelineTest {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
             copy = (FilterPipeline) in.readObject();
         }
-        Document profane = Document.of("x", "Shit, this fucking bitch of a river. " + Texts.ENCYCLOPEDIA);
+        Document profane = Document.of("x", "Shit, this fucking shitty river. " + Texts.ENCYCLOPEDIA);
         assertEquals(PIPELINE.process(profane), copy.process(profane));
         assertEquals("blocklist:matches", copy.process(profane).dropReason());
     }

@@ -43,8 +43,9 @@ public final class PiiRedactor implements DocumentFilter {
     private static final String OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
     private static final Pattern IPV4 = Pattern.compile(OCTET + "(?:\\." + OCTET + "){3}(?!\\d|\\.\\d)");
     private static final String HEX = "[0-9A-Fa-f]{1,4}";
-    private static final Pattern IPV6 = Pattern.compile("(?<![\\w:.])(?:" + HEX + "(?::" + HEX + "){7}|(?:" + HEX
-            + "(?::" + HEX + "){0,6})?::(?:" + HEX + "(?::" + HEX + "){0,6})?)(?![\\w:]|\\.\\d)");
+    /** Matched against whole runs of hex digits and colons, so it needs no lookarounds. */
+    private static final Pattern IPV6 = Pattern.compile(HEX + "(?::" + HEX + "){7}|(?:" + HEX
+            + "(?::" + HEX + "){0,6})?::(?:" + HEX + "(?::" + HEX + "){0,6})?");
     private static final Pattern CREDIT_CARD = Pattern.compile("\\d(?:[ -]?\\d){12,18}(?!\\d)");
     private static final Pattern SSN = Pattern.compile("(\\d{3})-(\\d{2})-(\\d{4})(?![\\d-])");
     private static final Pattern NANP_PHONE = Pattern.compile(
@@ -105,12 +106,7 @@ public final class PiiRedactor implements DocumentFilter {
             findEmails(text, found);
         }
         if (types.contains(PiiType.IP_ADDRESS) && text.indexOf(':') >= 0) {
-            Matcher m = IPV6.matcher(text);
-            while (m.find()) {
-                if (isPlausibleIpv6(m.group())) {
-                    found.add(new Span(m.start(), m.end(), PiiType.IP_ADDRESS));
-                }
-            }
+            findIpv6(text, found);
         }
         found.sort((a, b) -> Integer.compare(a.start, b.start));
         List<Span> spans = new ArrayList<>();
@@ -165,6 +161,48 @@ public final class PiiRedactor implements DocumentFilter {
 
     private static boolean isDomainChar(char c) {
         return c < 128 && (Character.isLetterOrDigit(c) || c == '.' || c == '-');
+    }
+
+    /**
+     * Looks only at runs of hex digits and colons around each colon, and accepts a run that is entirely one
+     * address (a leading or trailing single colon, as in "Address:fe80::1", is punctuation, not part of it).
+     * Checking whole runs keeps "std::vector" and times like 12:30:45 out, and costs nothing on colon-free text.
+     */
+    private static void findIpv6(String text, List<Span> out) {
+        Matcher m = IPV6.matcher(text);
+        int n = text.length();
+        for (int colon = text.indexOf(':'); colon >= 0; ) {
+            int start = colon;
+            int end = colon;
+            while (start > 0 && isHexOrColon(text.charAt(start - 1))) {
+                start--;
+            }
+            while (end < n && isHexOrColon(text.charAt(end))) {
+                end++;
+            }
+            if (text.startsWith(":", start) && !text.startsWith("::", start)) {
+                start++;
+            }
+            if (end - start > 1 && text.charAt(end - 1) == ':' && text.charAt(end - 2) != ':') {
+                end--;
+            }
+            boolean bounded = (start == 0 || !isWordChar(text.charAt(start - 1)) && text.charAt(start - 1) != '.')
+                    && (end == n || !isWordChar(text.charAt(end))
+                    && !(text.charAt(end) == '.' && end + 1 < n && isAsciiDigit(text.charAt(end + 1))));
+            if (bounded && end - start <= 39 && m.region(start, end).matches() && isPlausibleIpv6(m.group())) {
+                out.add(new Span(start, end, PiiType.IP_ADDRESS));
+            }
+            int next = Math.max(end, colon + 1);
+            colon = next < n ? text.indexOf(':', next) : -1;
+        }
+    }
+
+    private static boolean isHexOrColon(char c) {
+        return c == ':' || c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+    }
+
+    private static boolean isWordChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_';
     }
 
     private static boolean isPlausibleIpv6(String candidate) {

@@ -24,12 +24,12 @@ class BlocklistFilterTest {
 
     @Test
     void shippedListIsLoadedFromConf() {
-        assertTrue(FILTER.entries() > 50, "entries " + FILTER.entries());
+        assertTrue(FILTER.entries() >= 50, "entries " + FILTER.entries());
     }
 
     @Test
     void dropsProfaneRantsAboveTheThreshold() {
-        String rant = "This fucking game is shit. The devs are a bunch of lazy bastards and the servers are shit too.";
+        String rant = "This fucking game is shit. The devs are a bunch of lazy wankers and the servers are shit too.";
         Signals signals = new Signals();
         assertEquals("blocklist:matches", FILTER.apply(ParsedText.of(rant), signals).dropReason());
         assertEquals(4.0, signals.measures().get("blocklist.matches"));
@@ -37,7 +37,7 @@ class BlocklistFilterTest {
 
     @Test
     void keepsDocumentsAtOrBelowTheThreshold() {
-        String quote = "\"Damn it,\" he said, and called the referee a bastard. Then the match went on. What bullshit.";
+        String quote = "\"Damn it,\" he said, and called the referee a wanker. Then the match went on. What bullshit.";
         assertEquals(2, matches(quote));
         assertNull(FILTER.apply(ParsedText.of(quote), new Signals()).dropReason());
         assertEquals(0, matches(Texts.ENCYCLOPEDIA));
@@ -47,7 +47,14 @@ class BlocklistFilterTest {
     void matchesWholeWordsOnlyIgnoringCase() {
         assertEquals(0, matches("Scunthorpe United played at Glanford Park; Dickens wrote about cocktails "
                 + "and the class assignment on Essex shitake mushrooms was about pussywillow branches."));
-        assertEquals(3, matches("FUCK. Shit! \"bitch\""));
+        assertEquals(3, matches("FUCK. Shit! \"slut\""));
+    }
+
+    @Test
+    void leavesInnocentSensesOfAmbiguousWordsAlone() {
+        assertEquals(0, matches("Call me Ishmael. Moby Dick was the white whale; Dick Whittington was mayor of London."));
+        assertEquals(0, matches("Blue tits and a cock pheasant fed under the hedge while the bitch nursed her pups."));
+        assertEquals(0, matches("She graduated magna cum laude; chapter XXX describes the anatomy of the penis."));
     }
 
     @Test

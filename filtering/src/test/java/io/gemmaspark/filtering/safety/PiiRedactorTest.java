@@ -88,6 +88,16 @@ class PiiRedactorTest {
     }
 
     @Test
+    void ipv6AfterALabelColonOrBeforeSentencePunctuation() {
+        assertEquals("Address:<IP_ADDRESS>, gateway <IP_ADDRESS>: both reachable.",
+                REDACTOR.redact("Address:fe80::1ff:fe23:4567:890a, gateway 2001:db8::1: both reachable."));
+        // An IPv4-mapped IPv6 address keeps its prefix; the IPv4 part is what identifies the host.
+        assertEquals("Mapped ::ffff:<IP_ADDRESS>", REDACTOR.redact("Mapped ::ffff:192.0.2.128"));
+        String notAddresses = "Timestamps 10:30:45:12 and 23:59:59, ratio 3:2:1, label beef::cafe, std::map::at.";
+        assertEquals(notAddresses, REDACTOR.redact(notAddresses));
+    }
+
+    @Test
     void luhnChecksum() {
         assertTrue(PiiRedactor.luhnValid("79927398713"));
         assertFalse(PiiRedactor.luhnValid("79927398710"));
