@@ -4,11 +4,8 @@ import io.gemmaspark.config.ConfigException;
 import io.gemmaspark.config.ConfigLoader;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,20 +34,8 @@ public final class ConfFiles {
         return entries;
     }
 
-    private static BufferedReader open(String reference) throws IOException {
-        Path direct = Path.of(reference);
-        if (Files.isRegularFile(direct)) {
-            return Files.newBufferedReader(direct, StandardCharsets.UTF_8);
-        }
-        Path inConfDir = ConfigLoader.confDir().resolve(reference);
-        if (Files.isRegularFile(inConfDir)) {
-            return Files.newBufferedReader(inConfDir, StandardCharsets.UTF_8);
-        }
-        InputStream packaged = ConfFiles.class.getClassLoader().getResourceAsStream("conf/" + reference);
-        if (packaged != null) {
-            return new BufferedReader(new InputStreamReader(packaged, StandardCharsets.UTF_8));
-        }
-        throw new ConfigException(reference + ": no such file (looked for " + direct + ", " + inConfDir
-                + " and conf/" + reference + " on the classpath)");
+    private static BufferedReader open(String reference) {
+        ConfigLoader.ConfFile file = ConfigLoader.open(reference);
+        return new BufferedReader(new InputStreamReader(file.stream(), StandardCharsets.UTF_8));
     }
 }

@@ -1,5 +1,6 @@
 package io.gemmaspark.config;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,21 +32,43 @@ public final class ConfigLoader {
     }
 
     public static ConfigTree read(String reference) {
-        Path direct = Path.of(reference);
-        if (Files.isRegularFile(direct)) {
-            return ConfigTree.parseFile(direct);
+        String name = reference.endsWith(".yaml") || reference.endsWith(".yml") || Files.isRegularFile(Path.of(reference))
+                ? reference : reference + ".yaml";
+        ConfFile file = open(name);
+        try (InputStream in = file.stream()) {
+            return ConfigTree.parseStream(in, file.description());
+        } catch (IOException e) {
+            throw new ConfigException(file.description() + ": cannot read: " + e.getMessage());
         }
-        String name = reference.endsWith(".yaml") || reference.endsWith(".yml") ? reference : reference + ".yaml";
-        Path inConfDir = confDir().resolve(name);
-        if (Files.isRegularFile(inConfDir)) {
-            return ConfigTree.parseFile(inConfDir);
+    }
+
+    /** A configuration resource opened by {@link #open}, with the name errors should use. */
+    public record ConfFile(InputStream stream, String description) {
+    }
+
+    /**
+     * Opens any file that configuration refers to (YAML, word lists): a path, else a name under the
+     * configuration directory, else the copy of conf/ packaged on the classpath.
+     */
+    public static ConfFile open(String reference) {
+        try {
+            Path direct = Path.of(reference);
+            if (Files.isRegularFile(direct)) {
+                return new ConfFile(Files.newInputStream(direct), direct.toString());
+            }
+            Path inConfDir = confDir().resolve(reference);
+            if (Files.isRegularFile(inConfDir)) {
+                return new ConfFile(Files.newInputStream(inConfDir), inConfDir.toString());
+            }
+        } catch (IOException e) {
+            throw new ConfigException(reference + ": cannot read: " + e.getMessage());
         }
-        InputStream packaged = ConfigLoader.class.getClassLoader().getResourceAsStream("conf/" + name);
+        InputStream packaged = ConfigLoader.class.getClassLoader().getResourceAsStream("conf/" + reference);
         if (packaged != null) {
-            return ConfigTree.parseStream(packaged, "conf/" + name + " (packaged)");
+            return new ConfFile(packaged, "conf/" + reference + " (packaged)");
         }
-        throw new ConfigException(reference + ": no such configuration file (looked for " + direct
-                + ", " + inConfDir + " and conf/" + name + " on the classpath)");
+        throw new ConfigException(reference + ": no such configuration file (looked for " + reference + ", "
+                + confDir().resolve(reference) + " and conf/" + reference + " on the classpath)");
     }
 
     public static Path confDir() {

@@ -85,6 +85,6 @@ class BlocklistFilterTest {
     void missingListIsAClearError() {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> new BlocklistFilter(FilterConfig.defaults("blocklist.files=[filters/no-such-list.txt]").blocklist()));
-        assertTrue(e.getMessage().startsWith("filters/no-such-list.txt: no such file"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("filters/no-such-list.txt: no such configuration file"), e.getMessage());
     }
 }
