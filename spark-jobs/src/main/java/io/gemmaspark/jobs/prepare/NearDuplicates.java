@@ -7,6 +7,8 @@ import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import io.gemmaspark.filtering.dedup.MinHasher;
 import java.util.ArrayList;
@@ -109,8 +111,9 @@ public final class NearDuplicates {
                 .withColumn("near_duplicate_of", first("location").over(cluster))
                 .withColumn("cluster_size", count(lit(1)).over(wholeCluster))
                 .persist(StorageLevel.MEMORY_AND_DISK());
-        long inClusters = members.count();
-        long clusters = members.filter(col("rank").equalTo(1)).count();
+        Row sizes = members.agg(count(lit(1)), sum(when(col("rank").equalTo(1), 1L).otherwise(0L))).first();
+        long inClusters = sizes.getLong(0);
+        long clusters = sizes.isNullAt(1) ? 0 : sizes.getLong(1);
         edges.unpersist();
         Dataset<Row> dropped = members.filter(col("rank").gt(1))
                 .select("vid", "near_duplicate_of", "cluster_size");

@@ -75,6 +75,23 @@ public final class PrepareJob {
     }
 
     public static PrepareReport run(SparkSession spark, Request request) {
+        try {
+            return runUnguarded(spark, request);
+        } catch (Exception e) { // Spark rethrows task failures as the checked SparkException
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof InvalidUtf8Exception invalid) {
+                    // invalid_utf8: fail stops at the first malformed byte, named with its file and line.
+                    throw new UserError(invalid.getMessage(), e);
+                }
+            }
+            if (e instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static PrepareReport runUnguarded(SparkSession spark, Request request) {
         long started = System.nanoTime();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration conf = new Configuration(sc.hadoopConfiguration());
@@ -90,7 +107,7 @@ public final class PrepareJob {
                             Encoders.row(DocumentProcessing.SCHEMA))
                     .withColumn("vid", monotonically_increasing_id())
                     .persist(StorageLevel.MEMORY_AND_DISK());
-            long total = guardUtf8(records::count);
+            long total = records.count();
             if (total == 0) {
                 throw new UserError(String.join(", ", request.inputs()) + ": input is empty (no records in "
                         + inputs.files().size() + " files)");
@@ -157,20 +174,6 @@ public final class PrepareJob {
             all = all.union(part);
         }
         return all;
-    }
-
-    /** With invalid_utf8: fail, the first malformed byte stops the job with its location, as a user error. */
-    private static long guardUtf8(java.util.function.LongSupplier action) {
-        try {
-            return action.getAsLong();
-        } catch (RuntimeException e) {
-            for (Throwable c = e; c != null; c = c.getCause()) {
-                if (c instanceof InvalidUtf8Exception invalid) {
-                    throw new UserError(invalid.getMessage(), e);
-                }
-            }
-            throw e;
-        }
     }
 
     private static void failOnFirstBadRecord(Dataset<Row> records) {
@@ -252,10 +255,24 @@ public final class PrepareJob {
         return files;
     }
 
-    static Map<String, Long> sumMapColumn(Dataset<Row> rows, String column) {
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (Row r : rows.select(explode(col(column))).groupBy("key").agg(sum("value")).orderBy("key").collectAsList()) {
-            out.put(r.getString(0), r.getLong(1));
+    /** Sums of the map columns' values by key, for kept records and for all: {column or column/kept → key → sum}. */
+    static Map<String, Map<String, Long>> sumMapColumns(Dataset<Row> all, List<String> columns) {
+        Dataset<Row> entries = null;
+        for (String column : columns) {
+            Dataset<Row> one = all.select(lit(column).as("tag"), col("reason").isNull().as("kept"), explode(col(column)));
+            entries = entries == null ? one : entries.unionByName(one);
+        }
+        Map<String, Map<String, Long>> out = new TreeMap<>();
+        for (String column : columns) {
+            out.put(column, new TreeMap<>());
+            out.put(column + "/kept", new TreeMap<>());
+        }
+        for (Row r : entries.groupBy("tag", "kept", "key").agg(sum("value")).collectAsList()) {
+            String tag = r.getString(0);
+            out.get(tag).merge(r.getString(2), r.getLong(3), Long::sum);
+            if (r.getBoolean(1)) {
+                out.get(tag + "/kept").merge(r.getString(2), r.getLong(3), Long::sum);
+            }
         }
         return out;
     }

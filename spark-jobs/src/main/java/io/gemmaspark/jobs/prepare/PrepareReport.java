@@ -83,26 +83,24 @@ public final class PrepareReport {
             long keptBytes = 0;
             long keptChars = 0;
             long keptWords = 0;
-            List<Row> groups = all.groupBy("reason", "step", "stage")
+            Map<String, Long> bySource = new TreeMap<>();
+            List<Row> groups = all.groupBy("reason", "step", "stage", "source")
                     .agg(count(lit(1)), sum(octet_length(col("text"))), sum("n_chars"), sum("n_words"))
                     .collectAsList();
             for (Row g : groups) {
-                long n = g.getLong(3);
+                long n = g.getLong(4);
                 records += n;
                 if (g.isNullAt(0)) {
                     kept += n;
-                    keptBytes += g.isNullAt(4) ? 0 : g.getLong(4);
-                    keptChars += g.isNullAt(5) ? 0 : g.getLong(5);
-                    keptWords += g.isNullAt(6) ? 0 : g.getLong(6);
+                    keptBytes += g.isNullAt(5) ? 0 : g.getLong(5);
+                    keptChars += g.isNullAt(6) ? 0 : g.getLong(6);
+                    keptWords += g.isNullAt(7) ? 0 : g.getLong(7);
                     byStage.merge(g.getInt(2), n, Long::sum);
+                    bySource.merge(g.isNullAt(3) ? "(none)" : g.getString(3), n, Long::sum);
                 } else {
                     byReason.merge(g.getString(0), n, Long::sum);
                     byStep.merge(g.getString(1), n, Long::sum);
                 }
-            }
-            Map<String, Long> bySource = new TreeMap<>();
-            for (Row r : all.filter(col("reason").isNull()).groupBy("source").count().collectAsList()) {
-                bySource.put(r.isNullAt(0) ? "(none)" : r.getString(0), r.getLong(1));
             }
             List<BadRecord> samples = new ArrayList<>();
             if (badSamples > 0) {
@@ -112,10 +110,9 @@ public final class PrepareReport {
                     samples.add(new BadRecord(r.getString(0), r.getString(1), r.getString(2)));
                 }
             }
+            Map<String, Map<String, Long>> sums = PrepareJob.sumMapColumns(all, List.of("redactions", "normalization"));
             return new Counts(records, kept, keptBytes, keptChars, keptWords, byReason, byStep, byStage, bySource,
-                    PrepareJob.sumMapColumn(all, "redactions"),
-                    PrepareJob.sumMapColumn(all.filter(col("reason").isNull()), "redactions"),
-                    PrepareJob.sumMapColumn(all, "normalization"), samples);
+                    sums.get("redactions"), sums.get("redactions/kept"), sums.get("normalization"), samples);
         }
 
         private static List<String> allReasons(FilterPipeline pipeline) {

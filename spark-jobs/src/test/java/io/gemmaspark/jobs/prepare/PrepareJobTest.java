@@ -1,0 +1,323 @@
+package io.gemmaspark.jobs.prepare;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.luben.zstd.ZstdOutputStream;
+import io.gemmaspark.filtering.FilterConfig;
+import io.gemmaspark.filtering.dedup.MinHasher;
+import io.gemmaspark.filtering.normalize.InvalidUtf8Policy;
+import io.gemmaspark.jobs.CommonOptions;
+import io.gemmaspark.jobs.PrepareCommand;
+import io.gemmaspark.jobs.SparkSupport;
+import io.gemmaspark.jobs.bench.SyntheticCorpus;
+import io.gemmaspark.util.UserError;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.GZIPOutputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The prepare job on Spark local[2] over a generated corpus with known planted duplicates, spread over every
+ * reader (plain, gzip and zstd JSONL, Parquet, separated text) plus broken records.
+ */
+class PrepareJobTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SyntheticCorpus CORPUS = new SyntheticCorpus(7);
+    private static final int BASE_DOCS = 500;
+
+    @TempDir
+    static Path dir;
+    static SparkSession spark;
+    static Path corpus;
+    /** planted copy id → (original id, true Jaccard) */
+    static final Map<String, Object[]> NEAR = new HashMap<>();
+    static final Map<String, Object[]> FAR = new HashMap<>();
+    static int expectedExactDuplicates;
+    static PrepareReport first;
+    static Path firstOut;
+
+    @BeforeAll
+    static void buildCorpusAndRun() throws Exception {
+        CommonOptions options = new CommonOptions();
+        options.master = "local[2]";
+        spark = SparkSupport.session("prepare-test", options);
+        corpus = Files.createDirectories(dir.resolve("corpus"));
+        MinHasher hasher = new MinHasher(FilterConfig.defaults().dedup().nearDuplicates());
+
+        Map<String, String> texts = new HashMap<>();
+        List<String[]> plain = new ArrayList<>();
+        for (int i = 0; i < BASE_DOCS; i++) {
+            texts.put(id(i), CORPUS.document(i));
+        }
+        for (int i = 0; i < 300; i++) {
+            plain.add(new String[] {id(i), texts.get(id(i))});
+        }
+        List<String[]> planted = new ArrayList<>();
+        Set<String> seen = new HashSet<>(texts.values());
+        for (int i = 0; i < 25; i++) {
+            planted.add(new String[] {"z-exact-" + i, texts.get(id(i))});
+        }
+        for (int i = 0; i < 80; i++) {
+            String original = id(100 + i);
+            String copy = CORPUS.withReplacedWords(texts.get(original), 1 + i % 4, i);
+            planted.add(new String[] {"z-near-" + i, copy});
+            NEAR.put("z-near-" + i, new Object[] {original,
+                    MinHasher.jaccard(hasher.shingles(texts.get(original)), hasher.shingles(copy))});
+        }
+        for (int i = 0; i < 30; i++) {
+            String original = id(200 + i);
+            String partial = CORPUS.withSharedPrefix(texts.get(original), 0.3, 100_000 + i);
+            planted.add(new String[] {"z-far-" + i, partial});
+            FAR.put("z-far-" + i, new Object[] {original,
+                    MinHasher.jaccard(hasher.shingles(texts.get(original)), hasher.shingles(partial))});
+        }
+        for (String[] p : planted) {
+            if (!seen.add(p[1])) {
+                expectedExactDuplicates++;
+            }
+        }
+        plain.addAll(planted);
+        writeJsonl(Files.newOutputStream(corpus.resolve("a.jsonl")), plain);
+        writeJsonl(new GZIPOutputStream(Files.newOutputStream(corpus.resolve("b.jsonl.gz"))), range(texts, 300, 400));
+        writeJsonl(new ZstdOutputStream(Files.newOutputStream(corpus.resolve("c.jsonl.zst"))), range(texts, 400, 450));
+        StructType docs = new StructType().add("id", DataTypes.StringType).add("text", DataTypes.StringType);
+        List<Row> parquetRows = range(texts, 450, BASE_DOCS).stream().map(r -> RowFactory.create(r[0], r[1])).toList();
+        spark.createDataFrame(parquetRows, docs).coalesce(1).write().parquet(dir.resolve("pq").toString());
+        try (var files = Files.list(dir.resolve("pq"))) {
+            Path part = files.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
+            Files.copy(part, corpus.resolve("d.parquet"));
+        }
+        StructType numeric = new StructType().add("text", DataTypes.IntegerType);
+        spark.createDataFrame(List.of(RowFactory.create(1), RowFactory.create(2), RowFactory.create(3)), numeric)
+                .coalesce(1).write().parquet(dir.resolve("pq-numeric").toString());
+        try (var files = Files.list(dir.resolve("pq-numeric"))) {
+            Path part = files.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
+            Files.copy(part, corpus.resolve("numeric-text.parquet"));
+        }
+        Files.writeString(corpus.resolve("bad.jsonl"), String.join("\n",
+                json("bad-0", CORPUS.document(90_000)),
+                "{\"id\": \"bad-1\", \"text\": \"unterminated",
+                "{\"id\": \"bad-2\", \"text\": 17}",
+                "{\"id\": \"bad-3\", \"text\": \"\"}",
+                "") + "\n");
+        try (Writer w = new java.io.OutputStreamWriter(new GZIPOutputStream(
+                Files.newOutputStream(corpus.resolve("separated.txt.gz"))), StandardCharsets.UTF_8)) {
+            w.write(CORPUS.document(91_000) + "\n<|doc|>\n" + CORPUS.document(91_001) + "\n");
+        }
+        firstOut = dir.resolve("out1");
+        first = PrepareJob.run(spark, request(List.of(corpus.toString()), firstOut, false));
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    private static PrepareJob.Request request(List<String> inputs, Path out, boolean strict, String... overrides) {
+        List<String> sets = new ArrayList<>(List.of("reader.text_separator=<|doc|>", "output.target_shard_mb=1"));
+        sets.addAll(List.of(overrides));
+        return PrepareCommand.request(inputs, out.toString(), strict, true, "prepare/default", null, sets);
+    }
+
+    @Test
+    void exactDuplicatesAreCountedExactlyAndTheSmallestIdIsKept() throws Exception {
+        assertTrue(expectedExactDuplicates >= 25);
+        assertEquals(expectedExactDuplicates, first.counts().droppedByReason().get("dedup:exact"));
+        Set<String> kept = keptIds(firstOut);
+        for (int i = 0; i < 25; i++) {
+            assertTrue(kept.contains(id(i)), "original " + id(i) + " kept");
+            assertFalse(kept.contains("z-exact-" + i), "copy z-exact-" + i + " dropped");
+        }
+    }
+
+    @Test
+    void nearDuplicatesAboveTheThresholdAreRemoved() throws Exception {
+        Set<String> kept = keptIds(firstOut);
+        int pairs = 0;
+        int found = 0;
+        for (var e : NEAR.entrySet()) {
+            double jaccard = (double) e.getValue()[1];
+            if (jaccard >= 0.85 && jaccard < 1.0) {
+                pairs++;
+                boolean original = kept.contains((String) e.getValue()[0]);
+                boolean copy = kept.contains(e.getKey());
+                if (original && !copy) {
+                    found++;
+                }
+            }
+        }
+        assertTrue(pairs >= 40, "enough planted pairs at Jaccard >= 0.85: " + pairs);
+        double recall = (double) found / pairs;
+        assertTrue(recall >= 0.95, "near-dup recall " + recall + " over " + pairs + " pairs");
+        assertTrue(first.nearDuplicates().linkedPairs() >= found);
+    }
+
+    @Test
+    void dissimilarDocumentsAreNeverMerged() throws Exception {
+        Set<String> kept = keptIds(firstOut);
+        int checked = 0;
+        for (var e : FAR.entrySet()) {
+            double jaccard = (double) e.getValue()[1];
+            if (jaccard <= 0.3) {
+                checked++;
+                assertTrue(kept.contains(e.getKey()) && kept.contains((String) e.getValue()[0]),
+                        e.getKey() + " (Jaccard " + jaccard + ") was merged with " + e.getValue()[0]);
+            }
+        }
+        assertTrue(checked >= 20, "pairs at Jaccard <= 0.3 checked: " + checked);
+        PrepareReport.Counts c = first.counts();
+        assertEquals(c.records(), c.kept() + c.droppedByReason().values().stream().mapToLong(Long::longValue).sum());
+        assertEquals(1, c.droppedByStep().get("filter"), "only the blank record fails a filter: " + c.droppedByReason());
+    }
+
+    @Test
+    void badInputIsCountedUnderItsReasonWithLocations() {
+        PrepareReport.Counts c = first.counts();
+        assertEquals(1, c.droppedByReason().get(RawRecords.MALFORMED_JSON));
+        assertEquals(1 + 3, c.droppedByReason().get(RawRecords.WRONG_TYPE), "JSON number text + 3 Parquet int rows");
+        assertEquals(1, c.droppedByReason().get("input:empty"));
+        List<String> locations = c.badInputSamples().stream().map(b -> b.location() + " " + b.reason()).toList();
+        assertTrue(locations.contains("file:" + corpus.resolve("bad.jsonl") + ":2 " + RawRecords.MALFORMED_JSON), locations.toString());
+        assertTrue(locations.contains("file:" + corpus.resolve("bad.jsonl") + ":3 " + RawRecords.WRONG_TYPE), locations.toString());
+        assertTrue(locations.contains("file:" + corpus.resolve("bad.jsonl") + ":4 input:empty"), locations.toString());
+        assertTrue(locations.contains("file:" + corpus.resolve("numeric-text.parquet") + ":1 " + RawRecords.WRONG_TYPE),
+                locations.toString());
+        assertEquals(BASE_DOCS + 25 + 80 + 30 + 4 + 2 + 3, c.records(), "every record of every reader is counted");
+    }
+
+    @Test
+    void outputHasTheDesignSchemaManifestAndSuccessMarker() throws Exception {
+        assertTrue(Files.exists(firstOut.resolve("_SUCCESS")));
+        var manifest = JSON.readTree(firstOut.resolve("manifest.json").toFile());
+        assertEquals(first.counts().kept(), manifest.at("/counts/kept").asLong());
+        assertEquals(64, manifest.at("/config_sha256").asText().length());
+        var kept = spark.read().parquet(firstOut.resolve("kept").toString());
+        assertEquals(PrepareJob.KEPT_COLUMNS, List.of(kept.columns()));
+        assertEquals(first.counts().kept(), kept.count());
+        assertTrue(kept.filter("stage < 1 or quality_score < 0 or quality_score > 1 or n_words < 1").isEmpty());
+        assertEquals(first.counts().dropped(), spark.read().parquet(firstOut.resolve("rejected").toString()).count());
+    }
+
+    @Test
+    void sameInputAndConfigGiveIdenticalRows() {
+        Path second = dir.resolve("out2");
+        PrepareJob.run(spark, request(List.of(corpus.toString()), second, false));
+        List<Row> a = spark.read().parquet(firstOut.resolve("kept").toString()).orderBy("id").collectAsList();
+        List<Row> b = spark.read().parquet(second.resolve("kept").toString()).orderBy("id").collectAsList();
+        assertEquals(a, b);
+    }
+
+    @Test
+    void strictStopsAtTheFirstBadRecordNamingItsLine() {
+        Path out = dir.resolve("strict");
+        UserError e = assertThrows(UserError.class, () -> PrepareJob.run(spark,
+                request(List.of(corpus.resolve("bad.jsonl").toString()), out, true)));
+        assertTrue(e.getMessage().contains("bad.jsonl:2: " + RawRecords.MALFORMED_JSON), e.getMessage());
+        assertFalse(Files.exists(out), "no output after a failed run");
+    }
+
+    @Test
+    void failedRunLeavesNoOutputThatLooksComplete() throws Exception {
+        Path broken = Files.createDirectories(dir.resolve("broken"));
+        byte[] invalid = "{\"text\": \"caf\u00e9 \"}\n".getBytes(StandardCharsets.ISO_8859_1);
+        Files.write(broken.resolve("latin1.jsonl"), invalid);
+        Path out = dir.resolve("failed");
+        UserError e = assertThrows(UserError.class, () -> PrepareJob.run(spark,
+                request(List.of(broken.toString()), out, false, "normalize.invalid_utf8=fail")));
+        assertTrue(e.getMessage().contains("latin1.jsonl:1"), e.getMessage());
+        assertFalse(Files.exists(out.resolve("_SUCCESS")));
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void missingInputIsAUserError() {
+        UserError e = assertThrows(UserError.class, () -> PrepareJob.run(spark,
+                request(List.of(dir.resolve("no-such-dir").toString()), dir.resolve("x"), false)));
+        assertTrue(e.getMessage().contains("no-such-dir") && e.getMessage().contains("does not exist"), e.getMessage());
+    }
+
+    @Test
+    void lineNumbersAreExactAcrossFileSplits() throws Exception {
+        Path big = dir.resolve("big.jsonl");
+        List<String> lines = new ArrayList<>();
+        for (int i = 1; i <= 3000; i++) {
+            lines.add(i == 2345 ? "{broken" : json("l" + i, "line " + i + " " + "word ".repeat(i % 50)));
+        }
+        Files.write(big, lines);
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Configuration conf = new Configuration(sc.hadoopConfiguration());
+        conf.setLong("mapreduce.input.fileinputformat.split.maxsize", 16 * 1024);
+        List<Row> rows = JsonlReader.read(sc, List.of(new InputFiles.InputFile(big.toString(), InputFiles.Format.JSONL,
+                Files.size(big))), InvalidUtf8Policy.REPLACE, conf).collect();
+        assertEquals(3000, rows.size());
+        for (Row r : rows) {
+            long line = r.getLong(1);
+            if (line == 2345) {
+                assertEquals(RawRecords.MALFORMED_JSON, r.getString(6));
+            } else {
+                assertEquals("l" + line, r.getString(2), "record at line " + line);
+            }
+        }
+    }
+
+    private static String id(int i) {
+        return String.format("doc-%05d", i);
+    }
+
+    private static List<String[]> range(Map<String, String> texts, int from, int to) {
+        List<String[]> out = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            out.add(new String[] {id(i), texts.get(id(i))});
+        }
+        return out;
+    }
+
+    private static String json(String id, String text) {
+        try {
+            return JSON.writeValueAsString(Map.of("id", id, "text", text));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void writeJsonl(OutputStream stream, List<String[]> docs) throws IOException {
+        try (Writer w = new java.io.OutputStreamWriter(stream, StandardCharsets.UTF_8)) {
+            for (String[] d : docs) {
+                w.write(json(d[0], d[1]));
+                w.write('\n');
+            }
+        }
+    }
+
+    private static Set<String> keptIds(Path out) {
+        Set<String> ids = new HashSet<>();
+        for (Row r : spark.read().parquet(out.resolve("kept").toString()).select("id").collectAsList()) {
+            ids.add(r.getString(0));
+        }
+        return ids;
+    }
+}
