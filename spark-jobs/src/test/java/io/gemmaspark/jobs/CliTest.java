@@ -41,7 +41,8 @@ class CliTest {
         Result r = run("--help");
         assertEquals(0, r.status());
         for (String command : new String[] {"demo", "prepare", "tokenizer-train", "tokenize", "pretrain", "sft",
-                "reward-train", "rlhf", "evaluate", "generate", "convert", "bench", "info"}) {
+                "reward-train", "rlhf", "evaluate", "generate", "convert", "bench", "info", "tokenizer-encode",
+                "tokenizer-decode"}) {
             assertTrue(r.out().contains(command), "help lists " + command + ":\n" + r.out());
         }
     }
