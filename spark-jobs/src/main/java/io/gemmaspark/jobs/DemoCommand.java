@@ -2,9 +2,12 @@ package io.gemmaspark.jobs;
 
 import io.gemmaspark.config.ConfigLoader;
 import io.gemmaspark.jobs.demo.DemoConfig;
+import io.gemmaspark.jobs.demo.TokenizerStage;
 import io.gemmaspark.model.GemmaConfig;
+import io.gemmaspark.util.AtomicOutput;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -27,6 +30,14 @@ public final class DemoCommand implements Callable<Integer> {
         int status = new InfoCommand().withOptions(common).call();
         if (status != 0) {
             return status;
+        }
+        String cleanDocs = demo.out() + "/clean";
+        try (SparkSession spark = SparkSupport.session("demo", common)) {
+            if (AtomicOutput.isComplete(cleanDocs, spark.sparkContext().hadoopConfiguration())) {
+                TokenizerStage.run(spark, demo, cleanDocs);
+            } else {
+                System.out.println("demo: tokenizer stages skipped: no clean documents at " + cleanDocs);
+            }
         }
         System.out.println("demo: stages not available yet: " + String.join(", ", GemmaCli.PENDING.keySet()));
         return 0;

@@ -10,11 +10,15 @@ import java.util.List;
  * @param inputs  raw corpora (files, directories or globs; any Hadoop path)
  * @param filters filter configuration, a path or a name under conf/
  * @param model   model preset, a path or a name under conf/
+ * @param tokenizer tokenizer training settings, a path or a name under conf/
+ * @param tokenize  token packing settings, a path or a name under conf/
  */
 public record DemoConfig(
         String out,
         @Default("local[*]") String master,
         List<String> inputs,
         String filters,
-        String model) {
+        String model,
+        @Default("tokenizer/demo") String tokenizer,
+        @Default("tokenize/demo") String tokenize) {
 }

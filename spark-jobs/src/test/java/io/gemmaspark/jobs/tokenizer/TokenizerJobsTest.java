@@ -132,6 +132,23 @@ class TokenizerJobsTest {
         }
     }
 
+    @Test
+    void demoStageTrainsAndTokenizesTheCleanDocuments() throws Exception {
+        Path conf = dir.resolve("tokenizer-demo.yaml");
+        Files.writeString(conf, "vocab_size: 600\n");
+        Path packing = dir.resolve("tokenize-demo.yaml");
+        Files.writeString(packing, "seq_len: 32\nseed: 1\npartitions: 2\n");
+        io.gemmaspark.jobs.demo.DemoConfig demo = new io.gemmaspark.jobs.demo.DemoConfig(dir.resolve("demo").toString(),
+                "local[2]", List.of("data/sample"), "filters/default", "models/tiny", conf.toString(),
+                packing.toString());
+        io.gemmaspark.jobs.demo.TokenizerStage.Outputs outputs =
+                io.gemmaspark.jobs.demo.TokenizerStage.run(spark, demo, cleanDocs);
+        assertEquals(600, outputs.vocabSize());
+        assertTrue(Files.exists(Path.of(dir.toString(), "demo", "tokenizer", "_SUCCESS")));
+        assertTrue(Files.exists(Path.of(dir.toString(), "demo", "tokens", "_SUCCESS")));
+        assertEquals(33, spark.read().parquet(outputs.tokens() + "/pretrain").first().getList(0).size());
+    }
+
     /** Rows part file by part file (part-00000 first): Spark's own read order of a directory is not fixed. */
     private static List<Row> rowsInFileOrder(Path stageDir) throws Exception {
         List<Row> rows = new ArrayList<>();
