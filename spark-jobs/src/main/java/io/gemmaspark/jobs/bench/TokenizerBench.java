@@ -3,9 +3,11 @@ package io.gemmaspark.jobs.bench;
 import io.gemmaspark.jobs.CommonOptions;
 import io.gemmaspark.jobs.SparkSupport;
 import io.gemmaspark.jobs.tokenizer.TokenizerTrainJob;
+import io.gemmaspark.model.tokenizer.BpeTrainer;
 import io.gemmaspark.model.tokenizer.Tokenizer;
 import io.gemmaspark.model.tokenizer.TokenizerFiles;
 import io.gemmaspark.model.tokenizer.TokenizerTrainingConfig;
+import io.gemmaspark.model.tokenizer.TrainingText;
 import io.gemmaspark.util.Json;
 import io.gemmaspark.util.UserError;
 import java.io.File;
@@ -15,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -95,6 +98,20 @@ public final class TokenizerBench {
         }
         Path ourModel = Path.of(trained.modelPath().replaceFirst("^file:", ""));
 
+        // the same training in this JVM without Spark: counting on one thread, then the merges
+        long coreStart = System.nanoTime();
+        TrainingText text = new TrainingText(config);
+        Map<String, long[]> counted = new HashMap<>();
+        for (String line : lines(corpus)) {
+            text.words(line, w -> counted.computeIfAbsent(w, k -> new long[1])[0]++);
+        }
+        Map<String, Long> words = new HashMap<>();
+        counted.forEach((w, c) -> words.put(w, c[0]));
+        double coreCountSeconds = (System.nanoTime() - coreStart) / 1e9;
+        new BpeTrainer(config).train(words);
+        double coreSeconds = (System.nanoTime() - coreStart) / 1e9;
+        double spmTrainAgainSeconds = time(spmTrain, null, work.resolve("spm_train.log"));
+
         // compression on held-out text: each trainer's model, encoded by spm_encode
         long heldOutBytes = Files.size(heldOut);
         long spmHeldOutTokens = countTokens(spmEncode(spmModel, heldOut, work));
@@ -136,7 +153,10 @@ public final class TokenizerBench {
 
         report.put("train", Map.of(
                 "spm_train_seconds", spmTrainSeconds,
+                "spm_train_second_run_seconds", spmTrainAgainSeconds,
                 "ours_seconds", ourTrainSeconds,
+                "ours_in_process_seconds", coreSeconds,
+                "ours_in_process_count_seconds", coreCountSeconds,
                 "ours_spark_session_seconds", sessionSeconds,
                 "ours_count_seconds", trained.countSeconds(),
                 "ours_merge_seconds", trained.mergeSeconds()));
@@ -160,7 +180,8 @@ public final class TokenizerBench {
 
         System.out.printf(Locale.ROOT, """
                 bench tokenizer (vocab %,d; corpus %s, %,d bytes; held-out %s, %,d bytes)
-                  training       spm_train %.2f s   tokenizer-train %.2f s (count %.2f s + merges %.2f s; Spark session start %.1f s not counted)
+                  training       spm_train %.2f s / %.2f s (two runs)   tokenizer-train on Spark %.2f s (count %.2f s + merges %.2f s; session start %.1f s not counted)
+                                 same trainer in-process, without Spark: %.2f s (count %.2f s on one thread)
                   compression    spm_train %.4f bytes/token   ours %.4f bytes/token   tokens ours/spm = %.4f
                   encode (%,d bytes, %,d lines, same model)
                     spm_encode         %7.2f MB/s  %,12.0f tokens/s
@@ -168,7 +189,8 @@ public final class TokenizerBench {
                     ours, batch (%d)    %7.2f MB/s  %,12.0f tokens/s
                   identical token counts: %s
                 """, vocab, corpus, Files.size(corpus), heldOut, heldOutBytes,
-                spmTrainSeconds, ourTrainSeconds, trained.countSeconds(), trained.mergeSeconds(), sessionSeconds,
+                spmTrainSeconds, spmTrainAgainSeconds, ourTrainSeconds, trained.countSeconds(), trained.mergeSeconds(),
+                sessionSeconds, coreSeconds, coreCountSeconds,
                 (double) heldOutBytes / spmHeldOutTokens, (double) heldOutBytes / ourHeldOutTokens,
                 (double) ourHeldOutTokens / spmHeldOutTokens,
                 speedBytes, speedLines.size(),
