@@ -8,11 +8,9 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code bin/gemma tokenizer-decode}: the inverse of tokenizer-encode. */
 @Command(name = "tokenizer-decode", mixinStandardHelpOptions = true,
@@ -21,18 +19,14 @@ public final class TokenizerDecodeCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE",
-            description = "A SentencePiece .model or a Hugging Face tokenizer.json.")
-    String model;
-
-    @Option(names = "--input", paramLabel = "FILE", description = "Read ids from FILE instead of stdin.")
-    Path input;
+    @Mixin
+    TokenizerFileOptions files;
 
     @Override
     public Integer call() throws IOException {
-        Tokenizer tokenizer = TokenizerFiles.load(model);
-        String source = input == null ? "stdin" : input.toString();
-        try (BufferedReader in = TokenizerEncodeCommand.reader(input);
+        Tokenizer tokenizer = TokenizerFiles.load(files.model);
+        String source = files.input == null ? "stdin" : files.input.toString();
+        try (BufferedReader in = TokenizerEncodeCommand.reader(files.input);
              PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))) {
             String line;
             int number = 0;

@@ -24,12 +24,8 @@ public final class TokenizerEncodeCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE",
-            description = "A SentencePiece .model or a Hugging Face tokenizer.json.")
-    String model;
-
-    @Option(names = "--input", paramLabel = "FILE", description = "Read lines from FILE instead of stdin.")
-    Path input;
+    @Mixin
+    TokenizerFileOptions files;
 
     @Option(names = "--bos", description = "Start each line with <bos>.")
     boolean bos;
@@ -39,8 +35,8 @@ public final class TokenizerEncodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Tokenizer tokenizer = TokenizerFiles.load(model);
-        try (BufferedReader in = reader(input);
+        Tokenizer tokenizer = TokenizerFiles.load(files.model);
+        try (BufferedReader in = reader(files.input);
              BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8),
                      1 << 16)) {
             StringBuilder line = new StringBuilder();

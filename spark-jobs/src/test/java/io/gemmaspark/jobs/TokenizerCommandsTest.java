@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gemmaspark.model.tokenizer.BpeTrainer;
 import io.gemmaspark.model.tokenizer.TokenizerTrainingConfig;
 import io.gemmaspark.model.tokenizer.TrainingText;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,20 +34,8 @@ class TokenizerCommandsTest {
     }
 
     private static String[] run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int status = GemmaCli.commandLine().execute(args);
-            return new String[] {String.valueOf(status), out.toString(StandardCharsets.UTF_8),
-                err.toString(StandardCharsets.UTF_8)};
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+        CliTest.Result r = CliTest.run(args);
+        return new String[] {String.valueOf(r.status()), r.out(), r.err()};
     }
 
     @Test
