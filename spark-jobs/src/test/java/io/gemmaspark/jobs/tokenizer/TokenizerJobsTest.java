@@ -7,9 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gemmaspark.jobs.CommonOptions;
 import io.gemmaspark.jobs.SparkSupport;
+import io.gemmaspark.jobs.demo.DemoConfig;
+import io.gemmaspark.jobs.demo.TokenizerStage;
 import io.gemmaspark.model.tokenizer.Tokenizer;
 import io.gemmaspark.model.tokenizer.TokenizerFiles;
-import io.gemmaspark.model.tokenizer.TokenizerTrainingConfig;
 import io.gemmaspark.util.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,38 +75,42 @@ class TokenizerJobsTest {
         return path;
     }
 
+    /**
+     * The demo's tokenizer stage on the fixture: tokenizer-train, then tokenize; the shards hold every token of
+     * every document in rows of seq_len + 1, the manifest's counts agree, and the same seed gives the same shards.
+     */
     @Test
-    void trainsATokenizerAndPacksTokenShards() throws Exception {
-        TokenizerTrainingConfig config = TokenizerTrainingConfig.gemma(700);
-        String tokenizerDir = dir.resolve("tokenizer").toString();
-        TokenizerTrainJob.Summary trained = TokenizerTrainJob.run(spark, config, List.of(cleanDocs), tokenizerDir, false);
-        assertEquals(700, trained.vocabSize());
+    void demoStageTrainsATokenizerAndPacksTokenShards() throws Exception {
+        Path conf = dir.resolve("tokenizer-demo.yaml");
+        Files.writeString(conf, "vocab_size: 700\n");
+        Path packingConf = dir.resolve("tokenize-demo.yaml");
+        Files.writeString(packingConf, "seq_len: 64\nseed: 7\npartitions: 3\n");
+        DemoConfig demo = new DemoConfig(dir.resolve("demo").toString(), "local[2]", List.of("data/sample"),
+                "filters/default", "models/tiny", conf.toString(), packingConf.toString());
+        TokenizerStage.Outputs outputs = TokenizerStage.run(spark, demo, cleanDocs);
+
+        String tokenizerDir = dir.resolve("demo/tokenizer").toString();
+        assertEquals(700, outputs.vocabSize());
         assertTrue(Files.exists(Path.of(tokenizerDir, "_SUCCESS")));
         List<String> vocab = Files.readAllLines(Path.of(tokenizerDir, TokenizerTrainJob.VOCAB_FILE));
         assertEquals(700, vocab.size());
         assertEquals("<pad>\t0", vocab.get(0));
         assertEquals("<start_of_turn>\t0", vocab.get(4));
-        Tokenizer tokenizer = TokenizerFiles.load(tokenizerDir + "/" + TokenizerTrainJob.MODEL_FILE);
-        assertTrue(trained.sampleBytesPerToken() > 2, TokenizerTrainJob.describe(trained));
+        Tokenizer tokenizer = TokenizerFiles.load(outputs.tokenizerModel());
 
-        TokenizeConfig packing = new TokenizeConfig(64, 7, 3);
-        String shards = dir.resolve("tokens").toString();
-        TokenizeJob.Summary summary = TokenizeJob.run(spark, packing, List.of(cleanDocs),
-                tokenizerDir + "/" + TokenizerTrainJob.MODEL_FILE, shards, false);
-        System.out.println(TokenizeJob.describe(summary));
-
+        String shards = dir.resolve("demo/tokens").toString();
+        assertTrue(Files.exists(Path.of(shards, "_SUCCESS")));
         long expectedTokens = texts.stream().mapToLong(t -> tokenizer.encodeLossless(t, true, true).length).sum();
-        assertEquals(expectedTokens, summary.tokens());
         JsonNode manifest = Json.MAPPER.readTree(Path.of(shards, "manifest.json").toFile());
         assertEquals(expectedTokens, manifest.path("total").path("tokens").asLong());
         assertEquals(texts.size(), manifest.path("total").path("documents").asLong());
         assertTrue(manifest.path("stages").has("anneal") && manifest.path("stages").has("pretrain"));
+        assertTrue(manifest.path("total").path("bytes_per_token").asDouble() > 2);
 
         Map<String, Long> rowsByGroup = new HashMap<>();
         long bos = 0;
         for (String stage : List.of("anneal", "pretrain")) {
-            List<Row> rows = spark.read().parquet(shards + "/" + stage).collectAsList();
-            for (Row row : rows) {
+            for (Row row : spark.read().parquet(shards + "/" + stage).collectAsList()) {
                 List<Integer> tokens = row.getList(0);
                 assertEquals(65, tokens.size());
                 assertEquals(stage, row.getString(1));
@@ -113,16 +118,17 @@ class TokenizerJobsTest {
                 bos += tokens.stream().filter(t -> t == tokenizer.bosId()).count();
             }
         }
-        for (TokenizeJob.GroupStats g : summary.groups()) {
-            assertEquals(g.rows(), rowsByGroup.get(g.stage() + "/" + g.source()));
-            assertEquals(g.tokens(), g.rows() * 65 + g.droppedTokens());
-            assertTrue(g.droppedTokens() < 3 * 65, "at most one partial row per partition is dropped");
+        for (JsonNode g : manifest.path("groups")) {
+            String group = g.path("stage").asText() + "/" + g.path("source").asText();
+            assertEquals(g.path("rows").asLong(), rowsByGroup.get(group), group);
+            assertEquals(g.path("tokens").asLong(), g.path("rows").asLong() * 65 + g.path("droppedTokens").asLong());
+            assertTrue(g.path("droppedTokens").asLong() < 3 * 65, "at most one partial row per partition is dropped");
         }
         assertTrue(bos > texts.size() / 2, "documents start with <bos>");
 
         // same seed, same shards
         String again = dir.resolve("tokens-again").toString();
-        TokenizeJob.run(spark, packing, List.of(cleanDocs), tokenizerDir + "/" + TokenizerTrainJob.MODEL_FILE, again,
+        TokenizeJob.run(spark, new TokenizeConfig(64, 7, 3), List.of(cleanDocs), outputs.tokenizerModel(), again,
                 false);
         List<Row> first = rowsInFileOrder(Path.of(shards, "pretrain"));
         List<Row> second = rowsInFileOrder(Path.of(again, "pretrain"));
@@ -130,23 +136,6 @@ class TokenizerJobsTest {
         for (int i = 0; i < first.size(); i++) {
             assertArrayEquals(first.get(i).getList(0).toArray(), second.get(i).getList(0).toArray());
         }
-    }
-
-    @Test
-    void demoStageTrainsAndTokenizesTheCleanDocuments() throws Exception {
-        Path conf = dir.resolve("tokenizer-demo.yaml");
-        Files.writeString(conf, "vocab_size: 600\n");
-        Path packing = dir.resolve("tokenize-demo.yaml");
-        Files.writeString(packing, "seq_len: 32\nseed: 1\npartitions: 2\n");
-        io.gemmaspark.jobs.demo.DemoConfig demo = new io.gemmaspark.jobs.demo.DemoConfig(dir.resolve("demo").toString(),
-                "local[2]", List.of("data/sample"), "filters/default", "models/tiny", conf.toString(),
-                packing.toString());
-        io.gemmaspark.jobs.demo.TokenizerStage.Outputs outputs =
-                io.gemmaspark.jobs.demo.TokenizerStage.run(spark, demo, cleanDocs);
-        assertEquals(600, outputs.vocabSize());
-        assertTrue(Files.exists(Path.of(dir.toString(), "demo", "tokenizer", "_SUCCESS")));
-        assertTrue(Files.exists(Path.of(dir.toString(), "demo", "tokens", "_SUCCESS")));
-        assertEquals(33, spark.read().parquet(outputs.tokens() + "/pretrain").first().getList(0).size());
     }
 
     /** Rows part file by part file (part-00000 first): Spark's own read order of a directory is not fixed. */
