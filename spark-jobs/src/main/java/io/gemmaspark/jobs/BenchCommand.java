@@ -1,13 +1,14 @@
 package io.gemmaspark.jobs;
 
 import io.gemmaspark.jobs.bench.PrepareBench;
+import io.gemmaspark.jobs.bench.TokenizerBench;
 import io.gemmaspark.util.UserError;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** {@code bin/gemma bench STAGE}: speed figures of one stage. */
+/** {@code bin/gemma bench STAGE}: speed and quality figures of one stage beside its reference implementation. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: prepare, tokenizer, model, pretrain.")
 public final class BenchCommand implements Callable<Integer> {
@@ -17,6 +18,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     PrepareBench.Options prepare;
 
+    @Mixin
+    TokenizerBench.Options tokenizer;
+
     @Parameters(index = "0", paramLabel = "STAGE", description = "prepare | tokenizer | model | pretrain")
     String stage;
 
@@ -24,6 +28,7 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         return switch (stage) {
             case "prepare" -> PrepareBench.run(common, prepare);
+            case "tokenizer" -> TokenizerBench.run(common, tokenizer);
             default -> throw new UserError("bench: unknown or unavailable stage '" + stage
                     + "' (stages: prepare, tokenizer, model, pretrain)");
         };

@@ -2,9 +2,12 @@ package io.gemmaspark.jobs;
 
 import io.gemmaspark.config.ConfigLoader;
 import io.gemmaspark.jobs.demo.DemoConfig;
+import io.gemmaspark.jobs.demo.PrepareStage;
+import io.gemmaspark.jobs.demo.TokenizerStage;
 import io.gemmaspark.model.GemmaConfig;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -28,7 +31,10 @@ public final class DemoCommand implements Callable<Integer> {
         if (status != 0) {
             return status;
         }
-        io.gemmaspark.jobs.demo.PrepareStage.run(demo, common);
+        String prepared = PrepareStage.run(demo, common);
+        try (SparkSession spark = SparkSupport.session("demo", common)) {
+            TokenizerStage.run(spark, demo, prepared + "/kept");
+        }
         System.out.println("demo: stages not available yet: " + String.join(", ", GemmaCli.PENDING.keySet()));
         return 0;
     }

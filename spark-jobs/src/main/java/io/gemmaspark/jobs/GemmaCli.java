@@ -15,15 +15,14 @@ import picocli.CommandLine.Command;
 @Command(name = "gemma", mixinStandardHelpOptions = true, version = "gemma-spark 0.1.0",
         description = "The Gemma open-model pipeline on Apache Spark: prepare data, train a tokenizer, "
                 + "pretrain, fine-tune and evaluate Gemma decoders.",
-        subcommands = {InfoCommand.class, DemoCommand.class, PrepareCommand.class, BenchCommand.class})
+        subcommands = {InfoCommand.class, DemoCommand.class, PrepareCommand.class, TokenizerTrainCommand.class,
+            TokenizerEncodeCommand.class, TokenizerDecodeCommand.class, TokenizeCommand.class, BenchCommand.class})
 public final class GemmaCli {
 
     /** Commands that later stages of the project fill in, with the one-line help each will have. */
     static final Map<String, String> PENDING = new LinkedHashMap<>();
 
     static {
-        PENDING.put("tokenizer-train", "Train a SentencePiece-compatible BPE tokenizer on clean documents.");
-        PENDING.put("tokenize", "Tokenize clean documents and pack them into fixed-length token shards.");
         PENDING.put("pretrain", "Pretrain a Gemma decoder with DL4J parameter averaging on Spark.");
         PENDING.put("sft", "Supervised fine-tuning with the Gemma chat template and prompt-masked loss.");
         PENDING.put("reward-train", "Train a Bradley-Terry reward model on preference pairs.");

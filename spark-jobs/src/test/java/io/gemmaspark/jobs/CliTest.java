@@ -17,7 +17,8 @@ class CliTest {
     record Result(int status, String out, String err) {
     }
 
-    private static Result run(String... args) {
+    /** Runs the CLI in this JVM and captures its exit status, stdout and stderr. */
+    static Result run(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -41,7 +42,8 @@ class CliTest {
         Result r = run("--help");
         assertEquals(0, r.status());
         for (String command : new String[] {"demo", "prepare", "tokenizer-train", "tokenize", "pretrain", "sft",
-                "reward-train", "rlhf", "evaluate", "generate", "convert", "bench", "info"}) {
+                "reward-train", "rlhf", "evaluate", "generate", "convert", "bench", "info", "tokenizer-encode",
+                "tokenizer-decode"}) {
             assertTrue(r.out().contains(command), "help lists " + command + ":\n" + r.out());
         }
     }
@@ -63,7 +65,7 @@ class CliTest {
         assertEquals(2, r.status());
         String[] lines = r.err().strip().split("\n");
         assertEquals(1, lines.length, r.err());
-        assertEquals("error: " + conf + ":5: key 'modle': unknown key; expected one of out, master, inputs, filters, model",
+        assertEquals("error: " + conf + ":5: key 'modle': unknown key; expected one of out, master, inputs, filters, model, tokenizer, tokenize",
                 lines[0]);
     }
 

@@ -236,8 +236,6 @@ public final class BpeTrainer {
         }
     }
 
-    private static final Pair NOT_A_CANDIDATE = new Pair(-1, -1, new int[0]);
-
     private record Candidate(long count, Pair pair) {
     }
 
@@ -259,8 +257,9 @@ public final class BpeTrainer {
         private final Symbols symbols;
         private final int[][] words;
         private final long[] freq;
-        /** Every pair seen; pairs that make invalid pieces (or were merged) map to {@link #NOT_A_CANDIDATE}. */
-        private final LongObjectMap<Pair> pairs = new LongObjectMap<>(1 << 16);
+        /** Every pair seen, by key, as an index into {@link #pairList}; -1 for pairs that make invalid pieces. */
+        private final LongIntMap pairs = new LongIntMap(1 << 16);
+        private final List<Pair> pairList = new ArrayList<>();
         private final PriorityQueue<Candidate> queue = new PriorityQueue<>(BpeTrainer::compareCandidates);
         /** Pairs whose count the merge in progress changes ({@link Pair#delta}). */
         private final List<Pair> touched = new ArrayList<>();
@@ -276,11 +275,9 @@ public final class BpeTrainer {
             for (int w = 0; w < words.length; w++) {
                 addWordPairs(w, -1);
             }
-            pairs.forEach((key, p) -> {
-                if (p != NOT_A_CANDIDATE) {
-                    queue.add(new Candidate(p.count, p));
-                }
-            });
+            for (Pair p : pairList) {
+                queue.add(new Candidate(p.count, p));
+            }
         }
 
         /**
@@ -306,9 +303,9 @@ public final class BpeTrainer {
 
         private void removeWordPairs(int w) {
             forEachCountedPair(words[w], key -> {
-                Pair p = pairs.get(key);
-                if (p != null && p != NOT_A_CANDIDATE) {
-                    addDelta(p, -freq[w]);
+                int index = pairs.get(key, -1);
+                if (index >= 0 && !pairList.get(index).retired) {
+                    addDelta(pairList.get(index), -freq[w]);
                 }
             });
         }
@@ -343,9 +340,9 @@ public final class BpeTrainer {
         }
 
         private Pair pair(long key) {
-            Pair p = pairs.get(key);
-            if (p != null) {
-                return p == NOT_A_CANDIDATE ? null : p;
+            int index = pairs.get(key, Integer.MIN_VALUE);
+            if (index != Integer.MIN_VALUE) {
+                return index < 0 || pairList.get(index).retired ? null : pairList.get(index);
             }
             int left = (int) (key >>> 32);
             int right = (int) key;
@@ -354,11 +351,12 @@ public final class BpeTrainer {
             int[] merged = Arrays.copyOf(a, a.length + b.length);
             System.arraycopy(b, 0, merged, a.length, b.length);
             if (!rules.isValid(merged)) {
-                pairs.put(key, NOT_A_CANDIDATE);
+                pairs.put(key, -1);
                 return null;
             }
-            p = new Pair(left, right, merged);
-            pairs.put(key, p);
+            Pair p = new Pair(left, right, merged);
+            pairs.put(key, pairList.size());
+            pairList.add(p);
             return p;
         }
 
@@ -380,7 +378,6 @@ public final class BpeTrainer {
 
         void retire(Pair p) {
             p.retired = true;
-            pairs.put(LongIntMap.pair(p.left, p.right), NOT_A_CANDIDATE);
         }
 
         /** Rewrites every word containing {@code best} with {@code newSymbol} and updates the counts around it. */

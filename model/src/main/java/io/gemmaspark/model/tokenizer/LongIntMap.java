@@ -2,7 +2,11 @@ package io.gemmaspark.model.tokenizer;
 
 import java.util.Arrays;
 
-/** An open-addressing map from long to int without boxing; the merge table is looked up for every symbol pair. */
+/**
+ * An open-addressing map from long to int without boxing, with a mixing hash: symbol-pair keys
+ * ({@code left << 32 | right}) collide badly under {@code Long.hashCode}. The encoder looks up its merge table for
+ * every symbol pair; the trainer indexes its pairs with it.
+ */
 final class LongIntMap {
     private static final long EMPTY = Long.MIN_VALUE;
     private long[] keys;
@@ -41,12 +45,24 @@ final class LongIntMap {
 
     /** Stores {@code value} unless the key is present; returns true when stored. */
     boolean putIfAbsent(long key, int value) {
+        return store(key, value, false);
+    }
+
+    /** Stores {@code value}, replacing any value of the key. */
+    void put(long key, int value) {
+        store(key, value, true);
+    }
+
+    private boolean store(long key, int value, boolean replace) {
         if (2 * (size + 1) > keys.length) {
             grow();
         }
         for (int i = slot(key, mask); ; i = (i + 1) & mask) {
             long k = keys[i];
             if (k == key) {
+                if (replace) {
+                    values[i] = value;
+                }
                 return false;
             }
             if (k == EMPTY) {

@@ -5,7 +5,8 @@ package io.gemmaspark.model.tokenizer;
  * leading {@code ▁} (dummy prefix) and with runs of spaces collapsed. Gemma uses none of the options: every space
  * is kept, so text round-trips exactly.
  */
-public record Normalization(boolean addDummyPrefix, boolean removeExtraWhitespaces, boolean escapeWhitespaces) {
+public record Normalization(boolean addDummyPrefix, boolean removeExtraWhitespaces, boolean escapeWhitespaces)
+        implements java.io.Serializable {
     public static final char SPACE_SYMBOL = '\u2581';
     public static final Normalization GEMMA = new Normalization(false, false, true);
 

@@ -35,7 +35,7 @@ public record TokenizerTrainingConfig(
         @Default("4192") @Range(min = 10) int maxSentenceLength,
         @Default("true") boolean allowWhitespaceOnlyPieces,
         @Default("true") boolean splitByUnicodeScript,
-        @Default("42") long seed) {
+        @Default("42") long seed) implements java.io.Serializable {
 
     public static final String PAD = "<pad>";
     public static final String EOS = "<eos>";

@@ -11,6 +11,8 @@ import java.util.List;
  * @param prepare prepare-job settings (readers, near-dup bucketing, output), a path or a name under conf/
  * @param filters filter configuration, a path or a name under conf/
  * @param model   model preset, a path or a name under conf/
+ * @param tokenizer tokenizer training settings, a path or a name under conf/
+ * @param tokenize  token packing settings, a path or a name under conf/
  */
 public record DemoConfig(
         String out,
@@ -18,5 +20,7 @@ public record DemoConfig(
         List<String> inputs,
         @Default("prepare/default") String prepare,
         String filters,
-        String model) {
+        String model,
+        @Default("tokenizer/demo") String tokenizer,
+        @Default("tokenize/demo") String tokenize) {
 }

@@ -1,0 +1,156 @@
+package io.gemmaspark.jobs.tokenizer;
+
+import io.gemmaspark.model.tokenizer.BpeTrainer;
+import io.gemmaspark.model.tokenizer.Tokenizer;
+import io.gemmaspark.model.tokenizer.TokenizerFiles;
+import io.gemmaspark.model.tokenizer.TokenizerTrainingConfig;
+import io.gemmaspark.model.tokenizer.TrainingText;
+import io.gemmaspark.model.tokenizer.proto.SentencePieceModel.ModelProto;
+import io.gemmaspark.util.AtomicOutput;
+import io.gemmaspark.util.Json;
+import io.gemmaspark.util.UserError;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+import scala.Tuple2;
+
+/**
+ * Trains a SentencePiece-compatible BPE tokenizer: executors cut the text into pre-tokens and count them
+ * (map-side combined, then {@code reduceByKey}); the driver runs the merges on the distinct words and writes
+ * {@code tokenizer.model}, {@code tokenizer.vocab} and {@code manifest.json} atomically.
+ */
+public final class TokenizerTrainJob {
+    public static final String MODEL_FILE = "tokenizer.model";
+    public static final String VOCAB_FILE = "tokenizer.vocab";
+
+    /** What a run produced, for the summary, the manifest, the demo and the bench. */
+    public record Summary(String out, int vocabSize, int merges, int alphabetSize, double characterCoverage,
+                          long linesUsed, long linesEmpty, long linesTooLong, long linesWithReservedChar,
+                          long distinctWords, long characters, double countSeconds, double mergeSeconds,
+                          double sampleBytesPerToken, boolean vocabularyExhausted) {
+        public String modelPath() {
+            return out + "/" + MODEL_FILE;
+        }
+    }
+
+    private TokenizerTrainJob() {
+    }
+
+    public static Summary run(SparkSession spark, TokenizerTrainingConfig config, List<String> inputs, String out,
+                              boolean overwrite) {
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        try (AtomicOutput output = AtomicOutput.begin(out, hadoop, overwrite)) {
+            long start = System.nanoTime();
+            JavaRDD<String> lines = TextInputs.lines(spark, inputs);
+            if (config.sampleSize() > 0) {
+                long total = lines.count();
+                if (total > config.sampleSize()) {
+                    lines = lines.sample(false, (double) config.sampleSize() / total, config.seed());
+                }
+            }
+            LongAccumulator used = spark.sparkContext().longAccumulator("lines used");
+            LongAccumulator empty = spark.sparkContext().longAccumulator("lines empty");
+            LongAccumulator tooLong = spark.sparkContext().longAccumulator("lines too long");
+            LongAccumulator reserved = spark.sparkContext().longAccumulator("lines with U+2585");
+            Map<String, Long> words = new HashMap<>(lines
+                    .mapPartitionsToPair(partition -> countWords(config, partition, used, empty, tooLong, reserved))
+                    .reduceByKey(Long::sum)
+                    .collectAsMap());
+            if (words.isEmpty()) {
+                throw new UserError(String.join(", ", inputs) + ": no training text (" + empty.value()
+                        + " empty lines, " + tooLong.value() + " lines longer than max_sentence_length "
+                        + config.maxSentenceLength() + " bytes)");
+            }
+            double countSeconds = (System.nanoTime() - start) / 1e9;
+
+            long mergeStart = System.nanoTime();
+            BpeTrainer.Result result = new BpeTrainer(config).train(words);
+            double mergeSeconds = (System.nanoTime() - mergeStart) / 1e9;
+
+            double bytesPerToken = sampleCompression(result.tokenizer(), lines.take(20_000));
+            ModelProto proto = result.proto();
+            TokenizerFiles.writeBytes(proto.toByteArray(), new Path(output.tempPath(), MODEL_FILE), hadoop);
+            TokenizerFiles.writeBytes(vocabText(proto).getBytes(StandardCharsets.UTF_8),
+                    new Path(output.tempPath(), VOCAB_FILE), hadoop);
+            Summary summary = new Summary(output.finalPath().toString(), proto.getPiecesCount(), result.merges(),
+                    result.alphabetSize(), result.coverage(), used.value(), empty.value(), tooLong.value(),
+                    reserved.value(), words.size(), result.characters(), countSeconds, mergeSeconds, bytesPerToken,
+                    result.vocabularyExhausted());
+            Map<String, Object> manifest = new LinkedHashMap<>();
+            manifest.put("config", config);
+            manifest.put("inputs", inputs);
+            manifest.put("summary", summary);
+            manifest.put("files", List.of(MODEL_FILE, VOCAB_FILE));
+            Json.write(manifest, new Path(output.tempPath(), "manifest.json"), hadoop);
+            output.commit();
+            return summary;
+        }
+    }
+
+    private static Iterator<Tuple2<String, Long>> countWords(TokenizerTrainingConfig config, Iterator<String> lines,
+            LongAccumulator used, LongAccumulator empty, LongAccumulator tooLong, LongAccumulator reserved) {
+        TrainingText text = new TrainingText(config);
+        Map<String, long[]> counts = new HashMap<>();
+        long[] status = new long[TrainingText.LineStatus.values().length];
+        while (lines.hasNext()) {
+            TrainingText.LineStatus s = text.words(lines.next(), w -> counts.computeIfAbsent(w, k -> new long[1])[0]++);
+            status[s.ordinal()]++;
+        }
+        used.add(status[TrainingText.LineStatus.USED.ordinal()]);
+        empty.add(status[TrainingText.LineStatus.EMPTY.ordinal()]);
+        tooLong.add(status[TrainingText.LineStatus.TOO_LONG.ordinal()]);
+        reserved.add(status[TrainingText.LineStatus.RESERVED_CHARACTER.ordinal()]);
+        List<Tuple2<String, Long>> out = new ArrayList<>(counts.size());
+        counts.forEach((w, c) -> out.add(new Tuple2<>(w, c[0])));
+        return out.iterator();
+    }
+
+    /** UTF-8 bytes per token on a sample of the training lines: the compression the summary reports. */
+    private static double sampleCompression(Tokenizer tokenizer, List<String> sample) {
+        long bytes = 0;
+        long tokens = 0;
+        for (String line : sample) {
+            bytes += line.getBytes(StandardCharsets.UTF_8).length;
+            tokens += tokenizer.encode(line).length;
+        }
+        return tokens == 0 ? 0 : (double) bytes / tokens;
+    }
+
+    /** spm_train's {@code .vocab}: one piece and its score per line, in id order. */
+    static String vocabText(ModelProto proto) {
+        StringBuilder sb = new StringBuilder();
+        for (ModelProto.SentencePiece piece : proto.getPiecesList()) {
+            sb.append(piece.getPiece()).append('\t').append(formatScore(piece.getScore())).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String formatScore(float score) {
+        return score == Math.rint(score) ? String.valueOf((long) score) : String.format(Locale.ROOT, "%g", score);
+    }
+
+    public static String describe(Summary s) {
+        return String.format(Locale.ROOT, """
+                tokenizer-train: %s
+                  vocabulary     %,d pieces: %,d merges + %,d characters + special/byte pieces%s
+                  corpus         %,d lines used (%,d empty, %,d too long, %,d with U+2585 skipped), %,d distinct words, %,d characters
+                  coverage       %.4f%% of characters in the alphabet
+                  compression    %.3f bytes/token on a sample of the training lines
+                  time           count %.1f s (Spark), merges %.1f s (driver)""",
+                s.modelPath(), s.vocabSize(), s.merges(), s.alphabetSize(),
+                s.vocabularyExhausted() ? " (the corpus ran out of pairs before vocab_size)" : "",
+                s.linesUsed(), s.linesEmpty(), s.linesTooLong(), s.linesWithReservedChar(), s.distinctWords(),
+                s.characters(), 100 * s.characterCoverage(), s.sampleBytesPerToken(), s.countSeconds(),
+                s.mergeSeconds());
+    }
+}
