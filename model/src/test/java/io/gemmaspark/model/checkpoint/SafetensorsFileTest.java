@@ -109,7 +109,7 @@ class SafetensorsFileTest {
     @Test
     void writesBf16AndF16RoundingToNearestEven() {
         float[] values = {1f, 1.00390625f /* halfway between bf16 1 and 1.0078125: even is 1 */,
-                1.01171875f /* halfway: rounds up to 1.015625 */, -3.14159f, 70000f, 1e-8f};
+                1.01171875f /* halfway: rounds up to 1.015625 */, -3.14159f, 70000f, 0x1p-130f};
         LinkedHashMap<String, TensorSource> tensors = new LinkedHashMap<>();
         tensors.put("x", TensorSource.of(Nd4j.createFromArray(values)));
         for (TensorDtype dtype : new TensorDtype[] {TensorDtype.BF16, TensorDtype.F16}) {
@@ -121,8 +121,8 @@ class SafetensorsFileTest {
                 st.readInto("x", read);
                 float[] got = read.data().asFloat();
                 float[] expected = dtype == TensorDtype.BF16
-                        ? new float[] {1f, 1f, 1.015625f, -3.140625f, 70144f, 1.0011717e-8f}
-                        : new float[] {1f, 1.00390625f, 1.01171875f, -3.1425781f, Float.POSITIVE_INFINITY, 0f};
+                        ? new float[] {1f, 1f, 1.015625f, -3.140625f, 70144f, 0x1p-130f}
+                        : new float[] {1f, 1.00390625f, 1.01171875f, -3.140625f, Float.POSITIVE_INFINITY, 0f};
                 assertArrayEquals(expected, got, dtype.toString());
             }
         }
