@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -144,15 +145,18 @@ public final class GemmaWeights {
      * floats, with each tensor a row-major view of its slice in {@link #expectedShapes} order.
      */
     public static GemmaWeights allocate(GemmaConfig config) {
-        INDArray flat = Nd4j.createUninitialized(DataType.FLOAT, config.parameterCount());
-        LinkedHashMap<String, INDArray> views = new LinkedHashMap<>();
-        long offset = 0;
-        for (Map.Entry<String, long[]> e : expectedShapes(config).entrySet()) {
-            long length = Arrays.stream(e.getValue()).reduce(1, Math::multiplyExact);
-            views.put(e.getKey(), flat.get(NDArrayIndex.interval(offset, offset + length)).reshape('c', e.getValue()));
-            offset += length;
+        // Outside any workspace: the weights outlive whatever training or inference scope the caller is in.
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            INDArray flat = Nd4j.createUninitialized(DataType.FLOAT, config.parameterCount());
+            LinkedHashMap<String, INDArray> views = new LinkedHashMap<>();
+            long offset = 0;
+            for (Map.Entry<String, long[]> e : expectedShapes(config).entrySet()) {
+                long length = Arrays.stream(e.getValue()).reduce(1, Math::multiplyExact);
+                views.put(e.getKey(), flat.get(NDArrayIndex.interval(offset, offset + length)).reshape('c', e.getValue()));
+                offset += length;
+            }
+            return new GemmaWeights(config, views, flat);
         }
-        return new GemmaWeights(config, views, flat);
     }
 
     /**

@@ -133,6 +133,14 @@ final class CheckpointFiles {
         }
     }
 
+    static long length(Path path, Configuration conf) {
+        try {
+            return fileSystem(path, conf).getFileStatus(path).getLen();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot stat " + path, e);
+        }
+    }
+
     static String readString(Path path, Configuration conf) {
         FileSystem fs = fileSystem(path, conf);
         try (InputStream in = fs.open(path)) {
