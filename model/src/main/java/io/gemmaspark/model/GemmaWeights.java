@@ -5,7 +5,10 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import io.gemmaspark.util.UserError;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -145,6 +148,7 @@ public final class GemmaWeights {
      * floats, with each tensor a row-major view of its slice in {@link #expectedShapes} order.
      */
     public static GemmaWeights allocate(GemmaConfig config) {
+        requireNativeMemory(config.parameterCount() * Float.BYTES);
         // Outside any workspace: the weights outlive whatever training or inference scope the caller is in.
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             INDArray flat = Nd4j.createUninitialized(DataType.FLOAT, config.parameterCount());
@@ -156,6 +160,21 @@ public final class GemmaWeights {
                 offset += length;
             }
             return new GemmaWeights(config, views, flat);
+        }
+    }
+
+    /**
+     * Fails with advice, instead of an opaque OutOfMemoryError deep in ND4J, when JavaCPP's off-heap limit (by
+     * default the JVM's -Xmx) cannot hold {@code bytes} more.
+     */
+    static void requireNativeMemory(long bytes) {
+        long limit = Pointer.maxBytes();
+        if (limit > 0 && Pointer.totalBytes() + bytes > limit) {
+            throw new UserError(String.format(Locale.ROOT, "the model needs %.2f GB of off-heap memory but JavaCPP "
+                    + "allows %.2f GB (%.2f GB in use); raise it with -Dorg.bytedeco.javacpp.maxbytes=%dg "
+                    + "-Dorg.bytedeco.javacpp.maxphysicalbytes=%dg (bin/gemma: GEMMA_JAVA_OPTS)", bytes / 1e9,
+                    limit / 1e9, Pointer.totalBytes() / 1e9, (Pointer.totalBytes() + bytes) / (1L << 30) + 2,
+                    Runtime.getRuntime().maxMemory() / (1L << 30) + (Pointer.totalBytes() + bytes) / (1L << 30) + 3));
         }
     }
 

@@ -3,9 +3,11 @@ package io.gemmaspark.model.checkpoint;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gemmaspark.model.GemmaConfig;
 import io.gemmaspark.util.AtomicOutput;
+import io.gemmaspark.util.Json;
 import io.gemmaspark.util.Progress;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -38,11 +40,32 @@ public final class CheckpointConverter {
                          double seconds) {
     }
 
+    /** Provenance written beside the converted files (not part of a native checkpoint's manifest). */
+    public static final String REPORT = "conversion.json";
+
     private CheckpointConverter() {
     }
 
+    private static void writeReport(Path file, Path input, Layout from, Layout to, Result result, Configuration conf) {
+        ObjectNode report = Json.MAPPER.createObjectNode();
+        report.put("input", input.toString());
+        report.put("from", from.name().toLowerCase(Locale.ROOT));
+        report.put("to", to.name().toLowerCase(Locale.ROOT));
+        report.put("dtype", result.dtype().name());
+        report.put("model", result.model().toString());
+        report.put("tensors", result.tensors());
+        report.put("parameters", result.parameters());
+        report.put("bytes_written", result.bytesWritten());
+        report.put("tokenizer_copied", result.tokenizerCopied());
+        report.put("updater_copied", result.updaterCopied());
+        report.put("seconds", result.seconds());
+        report.put("created", Instant.now().toString());
+        report.putArray("files").addAll(result.files().stream().map(report::textNode).toList());
+        CheckpointFiles.writeString(file, Json.pretty(report) + "\n", conf);
+    }
+
     public static Result convert(Path input, Layout from, String output, Layout to, TensorDtype dtype,
-                                 boolean overwrite, Configuration conf, Progress progress) {
+                                 boolean overwrite, Configuration conf, boolean showProgress) {
         long start = System.nanoTime();
         if (from == Layout.NATIVE) {
             NativeCheckpoint.verify(input, conf);
@@ -53,7 +76,9 @@ public final class CheckpointConverter {
         try (SafetensorsSet tensors = HfCheckpoint.openTensors(input, config.model(), conf);
              AtomicOutput out = AtomicOutput.begin(output, conf, overwrite)) {
             LinkedHashMap<String, TensorSource> sources = HfCheckpoint.sources(tensors, config.model());
-            LinkedHashMap<String, TensorSource> reported = withProgress(sources, progress);
+            LinkedHashMap<String, TensorSource> reported = showProgress
+                    ? withProgress(sources, new Progress("convert", "MB", config.model().parameterCount() * Float.BYTES >> 20))
+                    : sources;
             List<String> files;
             boolean updaterCopied = false;
             if (to == Layout.HF) {
@@ -85,21 +110,20 @@ public final class CheckpointConverter {
                     }
                 }
             }
-            out.commit();
             long bytes = 0;
             for (String file : files) {
-                bytes += CheckpointFiles.length(new Path(out.finalPath(), file), conf);
+                bytes += CheckpointFiles.length(new Path(out.tempPath(), file), conf);
             }
-            return new Result(out.finalPath(), config.model(), sources.size(), config.model().parameterCount(), dtype,
-                    files, bytes, tokenizer != null, updaterCopied, (System.nanoTime() - start) / 1e9);
+            Result result = new Result(out.finalPath(), config.model(), sources.size(), config.model().parameterCount(),
+                    dtype, files, bytes, tokenizer != null, updaterCopied, (System.nanoTime() - start) / 1e9);
+            writeReport(new Path(out.tempPath(), REPORT), input, from, to, result, conf);
+            out.commit();
+            return result;
         }
     }
 
     /** Reports megabytes of float32 data pulled through the sources. */
     private static LinkedHashMap<String, TensorSource> withProgress(Map<String, TensorSource> sources, Progress progress) {
-        if (progress == null) {
-            return new LinkedHashMap<>(sources);
-        }
         long[] done = {0};
         LinkedHashMap<String, TensorSource> wrapped = new LinkedHashMap<>();
         sources.forEach((name, source) -> wrapped.put(name, new TensorSource() {

@@ -123,6 +123,27 @@ public final class CheckpointStore {
         return Optional.empty();
     }
 
+    /**
+     * The model directory {@code path} refers to: a checkpoint store root (its newest valid checkpoint), a
+     * native checkpoint (verified), or a Hugging Face model directory.
+     */
+    public static Path resolveModelDirectory(String path, Configuration conf) {
+        Path dir = new Path(path);
+        if (CheckpointFiles.exists(new Path(dir, LATEST), conf)) {
+            return new CheckpointStore(path, 1, conf).latestValid().orElseThrow(() -> new CheckpointFormatException(
+                    path + ": no valid checkpoint in this checkpoint directory (see the warnings above)"));
+        }
+        if (NativeCheckpoint.isNative(dir, conf)) {
+            NativeCheckpoint.verify(dir, conf);
+            return dir;
+        }
+        if (CheckpointFiles.exists(new Path(dir, HfConfigJson.FILE_NAME), conf)) {
+            return dir;
+        }
+        throw new CheckpointFormatException(path + ": not a model directory (no config.json, manifest.json or "
+                + LATEST + ")");
+    }
+
     private void writeLatest(String name) {
         Path pointer = new Path(root, LATEST);
         Path temp = new Path(root, "." + LATEST + ".tmp");

@@ -140,34 +140,34 @@ class NativeCheckpointTest {
     void convertsHfToNativeToHfBitExactAndCarriesTrainingStateBetweenNativeCheckpoints() throws IOException {
         org.apache.hadoop.fs.Path hf = hadoop(tmp.resolve("hf"));
         CheckpointConverter.Result toNative = CheckpointConverter.convert(hf, CheckpointConverter.Layout.HF,
-                tmp.resolve("native").toString(), CheckpointConverter.Layout.NATIVE, TensorDtype.F32, false, conf, null);
+                tmp.resolve("native").toString(), CheckpointConverter.Layout.NATIVE, TensorDtype.F32, false, conf, false);
         assertTrue(toNative.tokenizerCopied());
         assertEquals(config.model().parameterCount(), toNative.parameters());
         NativeCheckpoint.verify(hadoop(tmp.resolve("native")), conf);
         assertTrue(NativeCheckpoint.trainerState(hadoop(tmp.resolve("native")), conf).has("imported_from"));
 
         CheckpointConverter.convert(hadoop(tmp.resolve("native")), CheckpointConverter.Layout.NATIVE,
-                tmp.resolve("back").toString(), CheckpointConverter.Layout.HF, TensorDtype.F32, false, conf, null);
+                tmp.resolve("back").toString(), CheckpointConverter.Layout.HF, TensorDtype.F32, false, conf, false);
         assertFalse(Files.exists(tmp.resolve("back/manifest.json")));
         GemmaWeights back = HfCheckpoint.load(hadoop(tmp.resolve("back")), conf);
         assertArrayEquals(weights.flat().data().asInt(), back.flat().data().asInt()); // raw bits
 
         CheckpointConverter.convert(hadoop(tmp.resolve("back")), CheckpointConverter.Layout.HF,
-                tmp.resolve("bf16").toString(), CheckpointConverter.Layout.HF, TensorDtype.BF16, false, conf, null);
+                tmp.resolve("bf16").toString(), CheckpointConverter.Layout.HF, TensorDtype.BF16, false, conf, false);
         assertEquals(weights.flat(), HfCheckpoint.load(hadoop(tmp.resolve("bf16")), conf).flat()); // values are bf16-exact
         assertTrue(Files.size(tmp.resolve("bf16/model.safetensors")) < Files.size(tmp.resolve("back/model.safetensors")));
 
         CheckpointStore store = new CheckpointStore(tmp.resolve("run").toString(), 1, conf);
         org.apache.hadoop.fs.Path saved = store.save(5, contents(5, adamState(5)));
         CheckpointConverter.Result copy = CheckpointConverter.convert(saved, CheckpointConverter.Layout.NATIVE,
-                tmp.resolve("copy").toString(), CheckpointConverter.Layout.NATIVE, TensorDtype.F32, false, conf, null);
+                tmp.resolve("copy").toString(), CheckpointConverter.Layout.NATIVE, TensorDtype.F32, false, conf, false);
         assertTrue(copy.updaterCopied());
         NativeCheckpoint.Loaded loaded = NativeCheckpoint.load(copy.output(), conf, true, null);
         assertEquals(adamState(5).get("adam.m"), loaded.updaterState().get("adam.m"));
         assertEquals(5 * 4096, loaded.trainerState().get("tokens_seen").asLong());
 
         assertTrue(assertThrows(RuntimeException.class, () -> CheckpointConverter.convert(hf, CheckpointConverter.Layout.HF,
-                tmp.resolve("copy").toString(), CheckpointConverter.Layout.NATIVE, TensorDtype.F32, false, conf, null))
+                tmp.resolve("copy").toString(), CheckpointConverter.Layout.NATIVE, TensorDtype.F32, false, conf, false))
                 .getMessage().contains("output already exists"));
         try (Stream<Path> files = Files.list(tmp)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().contains(".tmp-")), "temporary output left behind");

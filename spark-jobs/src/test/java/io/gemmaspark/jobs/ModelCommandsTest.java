@@ -1,0 +1,109 @@
+package io.gemmaspark.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gemmaspark.model.GemmaConfig;
+import io.gemmaspark.model.GemmaWeights;
+import io.gemmaspark.model.checkpoint.HfCheckpoint;
+import io.gemmaspark.model.checkpoint.HfConfigJson;
+import io.gemmaspark.model.checkpoint.NativeCheckpoint;
+import io.gemmaspark.model.checkpoint.TensorDtype;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine;
+
+/** The model commands end to end on a tiny random model: convert, and the errors users see. */
+class ModelCommandsTest {
+    record Result(int status, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            CommandLine cli = GemmaCli.commandLine();
+            int status = cli.execute(args);
+            return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    static final GemmaConfig TINY = new GemmaConfig("cli-tiny", 64, 16, 2, 2, 1, 8, 32, 64, 10000, 1e-6);
+
+    @TempDir
+    Path tmp;
+
+    Path hf;
+
+    /** A random tiny model in HF layout, as BF16, with a tokenizer.model to carry along. */
+    @BeforeEach
+    void tinyHfModel() throws Exception {
+        GemmaWeights weights = GemmaWeights.allocate(TINY);
+        Nd4j.getRandom().setSeed(1);
+        weights.flat().assign(Nd4j.randn(weights.flat().dataType(), weights.flat().length()).muli(0.1));
+        hf = tmp.resolve("hf");
+        Files.createDirectories(hf);
+        Files.writeString(tmp.resolve("tokenizer.model"), "spm");
+        HfCheckpoint.write(hadoop(hf), weights, HfConfigJson.ModelConfig.withGemmaTokens(TINY), TensorDtype.BF16,
+                hadoop(tmp.resolve("tokenizer.model")), new Configuration());
+    }
+
+    static org.apache.hadoop.fs.Path hadoop(Path p) {
+        return new org.apache.hadoop.fs.Path(p.toUri());
+    }
+
+    @Test
+    void convertsHfToNativeAndBackPrintingASummary() throws Exception {
+        Result toNative = run("convert", "--from", "hf", "--to", "native", "--in", hf.toString(),
+                "--out", tmp.resolve("native").toString());
+        assertEquals(0, toNative.status(), toNative.err());
+        assertTrue(toNative.out().contains("tensors    20 (5,712 parameters) stored as F32"), toNative.out());
+        assertTrue(toNative.out().contains("tokenizer.model yes"), toNative.out());
+        NativeCheckpoint.verify(hadoop(tmp.resolve("native")), new Configuration());
+        assertTrue(Files.exists(tmp.resolve("native/conversion.json")));
+
+        Result toHf = run("convert", "--from", "native", "--to", "hf", "--in", tmp.resolve("native").toString(),
+                "--out", tmp.resolve("hf16").toString(), "--dtype", "f16");
+        assertEquals(0, toHf.status(), toHf.err());
+        assertTrue(Files.readString(tmp.resolve("hf16/config.json")).contains("\"torch_dtype\" : \"float16\""));
+        GemmaWeights original = HfCheckpoint.load(hadoop(hf), new Configuration());
+        GemmaWeights half = HfCheckpoint.load(hadoop(tmp.resolve("hf16")), new Configuration());
+        assertTrue(original.flat().equalsWithEps(half.flat(), 1e-3));
+    }
+
+    @Test
+    void badInputIsOneLineNamingTheProblem() throws Exception {
+        Result noOut = run("convert", "--from", "hf", "--to", "native", "--in", hf.toString());
+        assertEquals(2, noOut.status());
+        assertTrue(noOut.err().contains("error: convert: --out DIR is required"), noOut.err());
+
+        Result badDtype = run("convert", "--from", "hf", "--to", "native", "--in", hf.toString(),
+                "--out", tmp.resolve("x").toString(), "--dtype", "int8");
+        assertTrue(badDtype.err().contains("unsupported dtype int8"), badDtype.err());
+
+        Files.writeString(hf.resolve("config.json"), Files.readString(hf.resolve("config.json"))
+                .replace("\"intermediate_size\" : 32", "\"intermediate_size\" : 40"));
+        Result wrongShape = run("convert", "--from", "hf", "--to", "native", "--in", hf.toString(),
+                "--out", tmp.resolve("y").toString());
+        assertEquals(2, wrongShape.status());
+        assertTrue(wrongShape.err().contains("tensor model.layers.0.mlp.gate_proj.weight has shape [32, 16] but the "
+                + "config needs [40, 16]"), wrongShape.err());
+        assertTrue(wrongShape.err().lines().count() <= 2, wrongShape.err());
+        assertTrue(!Files.exists(tmp.resolve("y")), "no output on failure");
+    }
+}
