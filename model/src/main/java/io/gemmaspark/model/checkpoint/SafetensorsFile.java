@@ -272,9 +272,7 @@ public final class SafetensorsFile implements AutoCloseable {
             ByteBuffer raw = staging(count * dtype.bytes());
             source.readFully(position, raw);
             raw.flip();
-            ByteBuffer out = dst.slice(dst.position(), count * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            dtype.decode(raw, out.asFloatBuffer(), count);
-            dst.position(dst.position() + count * Float.BYTES);
+            dtype.decode(raw, dst, count);
         } catch (EOFException e) {
             throw readError(entry, e);
         }

@@ -63,7 +63,7 @@ public final class SafetensorsWriter {
                         out.write(floats.array(), 0, floats.limit());
                     } else {
                         narrowed.clear();
-                        dtype.encode(floats.asFloatBuffer(), narrowed, n);
+                        dtype.encode(floats, narrowed, n);
                         out.write(narrowed.array(), 0, narrowed.position());
                     }
                     written += (long) n * dtype.bytes();
