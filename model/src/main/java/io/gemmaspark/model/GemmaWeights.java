@@ -164,17 +164,19 @@ public final class GemmaWeights {
     }
 
     /**
-     * Fails with advice, instead of an opaque OutOfMemoryError deep in ND4J, when JavaCPP's off-heap limit (by
-     * default the JVM's -Xmx) cannot hold {@code bytes} more.
+     * Fails with advice, instead of an opaque OutOfMemoryError at ND4J's next allocation, when the process would
+     * exceed JavaCPP's physical-memory limit ({@code org.bytedeco.javacpp.maxphysicalbytes}, by default a small
+     * multiple of -Xmx) once {@code bytes} more are resident. ND4J's buffers are not counted against
+     * {@code maxbytes}, but every native allocation checks the process's resident size against this limit.
      */
     static void requireNativeMemory(long bytes) {
-        long limit = Pointer.maxBytes();
-        if (limit > 0 && Pointer.totalBytes() + bytes > limit) {
-            throw new UserError(String.format(Locale.ROOT, "the model needs %.2f GB of off-heap memory but JavaCPP "
-                    + "allows %.2f GB (%.2f GB in use); raise it with -Dorg.bytedeco.javacpp.maxbytes=%dg "
+        long limit = Pointer.maxPhysicalBytes();
+        long resident = Pointer.physicalBytes();
+        if (limit > 0 && resident + bytes > limit) {
+            throw new UserError(String.format(Locale.ROOT, "the model needs %.2f GB more memory but JavaCPP caps the "
+                    + "process at %.2f GB (%.2f GB resident); raise the cap with "
                     + "-Dorg.bytedeco.javacpp.maxphysicalbytes=%dg (bin/gemma: GEMMA_JAVA_OPTS)", bytes / 1e9,
-                    limit / 1e9, Pointer.totalBytes() / 1e9, (Pointer.totalBytes() + bytes) / (1L << 30) + 2,
-                    Runtime.getRuntime().maxMemory() / (1L << 30) + (Pointer.totalBytes() + bytes) / (1L << 30) + 3));
+                    limit / 1e9, resident / 1e9, (resident + bytes) / (1L << 30) + 4));
         }
     }
 
