@@ -9,9 +9,6 @@ import io.gemmaspark.model.checkpoint.HfCheckpoint;
 import io.gemmaspark.model.checkpoint.HfConfigJson;
 import io.gemmaspark.model.checkpoint.NativeCheckpoint;
 import io.gemmaspark.model.checkpoint.TensorDtype;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.hadoop.conf.Configuration;
@@ -19,28 +16,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.factory.Nd4j;
-import picocli.CommandLine;
 
 /** The model commands end to end on a tiny random model: convert, and the errors users see. */
 class ModelCommandsTest {
-    record Result(int status, String out, String err) {
-    }
-
-    static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            CommandLine cli = GemmaCli.commandLine();
-            int status = cli.execute(args);
-            return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliTest.Result run(String... args) {
+        return CliTest.run(args);
     }
 
     static final GemmaConfig TINY = new GemmaConfig("cli-tiny", 64, 16, 2, 2, 1, 8, 32, 64, 10000, 1e-6);
@@ -69,7 +49,7 @@ class ModelCommandsTest {
 
     @Test
     void convertsHfToNativeAndBackPrintingASummary() throws Exception {
-        Result toNative = run("convert", "--from", "hf", "--to", "native", "--in", hf.toString(),
+        CliTest.Result toNative = run("convert", "--from", "hf", "--to", "native", "--in", hf.toString(),
                 "--out", tmp.resolve("native").toString());
         assertEquals(0, toNative.status(), toNative.err());
         assertTrue(toNative.out().contains("tensors    20 (5,712 parameters) stored as F32"), toNative.out());
@@ -77,7 +57,7 @@ class ModelCommandsTest {
         NativeCheckpoint.verify(hadoop(tmp.resolve("native")), new Configuration());
         assertTrue(Files.exists(tmp.resolve("native/conversion.json")));
 
-        Result toHf = run("convert", "--from", "native", "--to", "hf", "--in", tmp.resolve("native").toString(),
+        CliTest.Result toHf = run("convert", "--from", "native", "--to", "hf", "--in", tmp.resolve("native").toString(),
                 "--out", tmp.resolve("hf16").toString(), "--dtype", "f16");
         assertEquals(0, toHf.status(), toHf.err());
         assertTrue(Files.readString(tmp.resolve("hf16/config.json")).contains("\"torch_dtype\" : \"float16\""));
@@ -88,17 +68,17 @@ class ModelCommandsTest {
 
     @Test
     void badInputIsOneLineNamingTheProblem() throws Exception {
-        Result noOut = run("convert", "--from", "hf", "--to", "native", "--in", hf.toString());
+        CliTest.Result noOut = run("convert", "--from", "hf", "--to", "native", "--in", hf.toString());
         assertEquals(2, noOut.status());
         assertTrue(noOut.err().contains("error: convert: --out DIR is required"), noOut.err());
 
-        Result badDtype = run("convert", "--from", "hf", "--to", "native", "--in", hf.toString(),
+        CliTest.Result badDtype = run("convert", "--from", "hf", "--to", "native", "--in", hf.toString(),
                 "--out", tmp.resolve("x").toString(), "--dtype", "int8");
         assertTrue(badDtype.err().contains("unsupported dtype int8"), badDtype.err());
 
         Files.writeString(hf.resolve("config.json"), Files.readString(hf.resolve("config.json"))
                 .replace("\"intermediate_size\" : 32", "\"intermediate_size\" : 40"));
-        Result wrongShape = run("convert", "--from", "hf", "--to", "native", "--in", hf.toString(),
+        CliTest.Result wrongShape = run("convert", "--from", "hf", "--to", "native", "--in", hf.toString(),
                 "--out", tmp.resolve("y").toString());
         assertEquals(2, wrongShape.status());
         assertTrue(wrongShape.err().contains("tensor model.layers.0.mlp.gate_proj.weight has shape [32, 16] but the "
