@@ -1,0 +1,31 @@
+package io.gemmaspark.jobs;
+
+import io.gemmaspark.jobs.bench.ModelBench;
+import io.gemmaspark.util.UserError;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** {@code bin/gemma bench STAGE}: speed figures of one stage. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks: prepare, tokenizer, model, pretrain.")
+public final class BenchCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    ModelBench.Options model;
+
+    @Parameters(index = "0", paramLabel = "STAGE", description = "prepare | tokenizer | model | pretrain")
+    String stage;
+
+    @Override
+    public Integer call() throws Exception {
+        return switch (stage) {
+            case "model" -> ModelBench.run(common, model);
+            default -> throw new UserError("bench: unknown or unavailable stage '" + stage
+                    + "' (stages: prepare, tokenizer, model, pretrain)");
+        };
+    }
+}
