@@ -86,4 +86,40 @@ class ModelCommandsTest {
         assertTrue(wrongShape.err().lines().count() <= 2, wrongShape.err());
         assertTrue(!Files.exists(tmp.resolve("y")), "no output on failure");
     }
+
+    @Test
+    void forwardWritesEveryPositionsLogitsAndAgreesAcrossLayoutsAndDtypes() throws Exception {
+        Files.delete(hf.resolve("tokenizer.model")); // a placeholder, not a real SentencePiece model
+        Path json = tmp.resolve("logits.json");
+        CliTest.Result hfRun = run("forward", "--model", hf.toString(), "--ids", "2,5,7,63", "--out", json.toString());
+        assertEquals(0, hfRun.status(), hfRun.err());
+        assertTrue(hfRun.err().contains("4 positions x 64 logits"), hfRun.err());
+        com.fasterxml.jackson.databind.JsonNode logits = io.gemmaspark.util.Json.MAPPER.readTree(json.toFile());
+        assertEquals(64, logits.get("vocab_size").asInt());
+        assertEquals("[2,5,7,63]", logits.get("ids").toString());
+        assertEquals(4, logits.get("logits").size());
+        assertEquals(64, logits.get("logits").get(3).size());
+
+        // The same model converted to a native F32 checkpoint (BF16 widens exactly) gives the same logits.
+        assertEquals(0, run("convert", "--from", "hf", "--to", "native", "--in", hf.toString(),
+                "--out", tmp.resolve("native").toString()).status());
+        Path nativeJson = tmp.resolve("native-logits.json");
+        assertEquals(0, run("forward", "--model", tmp.resolve("native").toString(), "--ids", "2,5,7,63",
+                "--out", nativeJson.toString()).status());
+        assertEquals(logits.get("logits"), io.gemmaspark.util.Json.MAPPER.readTree(nativeJson.toFile()).get("logits"));
+
+        // And they are the decoder's logits for those ids.
+        io.gemmaspark.model.decoder.GemmaDecoder decoder = io.gemmaspark.model.decoder.GemmaDecoder.fromWeights(TINY,
+                HfCheckpoint.load(hadoop(hf), new Configuration()), null);
+        float[] expected = decoder.logits(new int[] {2, 5, 7, 63}).getRow(2).toFloatVector();
+        for (int v = 0; v < 64; v++) {
+            assertEquals(expected[v], (float) logits.get("logits").get(2).get(v).asDouble(), 0f);
+        }
+
+        CliTest.Result outside = run("forward", "--model", hf.toString(), "--ids", "2,64");
+        assertEquals(2, outside.status());
+        assertTrue(outside.err().contains("--ids: element 2 is 64, outside the vocabulary [0, 64)"), outside.err());
+        CliTest.Result notAModel = run("forward", "--model", tmp.toString(), "--ids", "2");
+        assertTrue(notAModel.err().contains("not a model directory"), notAModel.err());
+    }
 }
