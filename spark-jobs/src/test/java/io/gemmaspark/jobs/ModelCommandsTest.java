@@ -122,4 +122,28 @@ class ModelCommandsTest {
         CliTest.Result notAModel = run("forward", "--model", tmp.toString(), "--ids", "2");
         assertTrue(notAModel.err().contains("not a model directory"), notAModel.err());
     }
+
+    @Test
+    void generateTakesIdsWithoutATokenizerAndIsDeterministicForASeed() throws Exception {
+        Files.delete(hf.resolve("tokenizer.model"));
+        CliTest.Result greedy = run("generate", "--model", hf.toString(), "--ids", "2,5,7", "--max-new-tokens", "6");
+        assertEquals(0, greedy.status(), greedy.err());
+        String ids = greedy.out().trim();
+        assertTrue(ids.matches("\\d+(,\\d+){0,5}"), ids);
+        assertTrue(greedy.err().contains("output shown as token ids (no tokenizer)"), greedy.err());
+        assertEquals(ids, run("generate", "--model", hf.toString(), "--ids", "2,5,7", "--max-new-tokens", "6")
+                .out().trim());
+        String[] sampled = new String[2];
+        for (int i = 0; i < 2; i++) {
+            sampled[i] = run("generate", "--model", hf.toString(), "--ids", "2,5,7", "--max-new-tokens", "6",
+                    "--temperature", "1.5", "--top-k", "20", "--top-p", "0.9", "--seed", "11").out().trim();
+        }
+        assertEquals(sampled[0], sampled[1]);
+
+        CliTest.Result text = run("generate", "--model", hf.toString(), "--prompt", "hello");
+        assertEquals(2, text.status());
+        assertTrue(text.err().contains("--prompt needs a tokenizer, but " + hf + " has no tokenizer.model"), text.err());
+        CliTest.Result chatIds = run("generate", "--model", hf.toString(), "--ids", "2", "--chat");
+        assertTrue(chatIds.err().contains("--chat applies the template to --prompt text"), chatIds.err());
+    }
 }
