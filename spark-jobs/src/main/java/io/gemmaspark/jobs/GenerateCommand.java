@@ -54,6 +54,15 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    /** BOS, then the prompt's tokens, wrapped in the Gemma chat template when {@code chat} is set. */
+    static int[] promptIds(TextCodec codec, int bosId, String prompt, boolean chat) {
+        int[] text = codec.encode(chat ? String.format(CHAT_TEMPLATE, prompt) : prompt);
+        int[] ids = new int[text.length + 1];
+        ids[0] = bosId;
+        System.arraycopy(text, 0, ids, 1, text.length);
+        return ids;
+    }
+
     @Override
     public Integer call() {
         if ((prompt == null) == (ids == null)) {
@@ -68,11 +77,7 @@ public final class GenerateCommand implements Callable<Integer> {
         ModelSession session = ModelSession.open(model);
         int[] promptIds;
         if (prompt != null) {
-            TextCodec codec = session.requireCodec("--prompt");
-            int[] text = codec.encode(chat ? String.format(CHAT_TEMPLATE, prompt) : prompt);
-            promptIds = new int[text.length + 1];
-            promptIds[0] = session.config.bosTokenId();
-            System.arraycopy(text, 0, promptIds, 1, text.length);
+            promptIds = promptIds(session.requireCodec("--prompt"), session.config.bosTokenId(), prompt, chat);
         } else {
             promptIds = session.parseIds(ids, "--ids");
         }

@@ -146,4 +146,32 @@ class ModelCommandsTest {
         CliTest.Result chatIds = run("generate", "--model", hf.toString(), "--ids", "2", "--chat");
         assertTrue(chatIds.err().contains("--chat applies the template to --prompt text"), chatIds.err());
     }
+
+    @Test
+    void chatModeWrapsThePromptInTheGemmaTemplateAfterBos() {
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        io.gemmaspark.model.TextCodec codec = new io.gemmaspark.model.TextCodec() {
+            @Override
+            public int[] encode(String text) {
+                seen.add(text);
+                return text.chars().map(ch -> ch % 64).toArray();
+            }
+
+            @Override
+            public String decode(int[] ids) {
+                return "";
+            }
+
+            @Override
+            public java.util.OptionalInt pieceId(String piece) {
+                return java.util.OptionalInt.empty();
+            }
+        };
+        int[] ids = GenerateCommand.promptIds(codec, 2, "Hi", true);
+        assertEquals("<start_of_turn>user\nHi<end_of_turn>\n<start_of_turn>model\n", seen.get(0));
+        assertEquals(2, ids[0]);
+        assertEquals(seen.get(0).length() + 1, ids.length);
+        assertEquals(3, GenerateCommand.promptIds(codec, 2, "Hi", false).length); // BOS, H, i
+        assertEquals("Hi", seen.get(1));
+    }
 }

@@ -57,8 +57,12 @@ final class CheckpointFiles {
             FileChannel channel = FileChannel.open(Paths.get(fs.makeQualified(path).toUri()), StandardOpenOption.READ);
             return new LocalSource(channel);
         }
-        long length = fs.getFileStatus(path).getLen();
-        return new HadoopSource(fs.open(path), length);
+        return openStream(fs, path);
+    }
+
+    /** Positional reads through a Hadoop stream: the path for hdfs:, s3a: and other non-local file systems. */
+    static ByteSource openStream(FileSystem fs, Path path) throws IOException {
+        return new HadoopSource(fs.open(path), fs.getFileStatus(path).getLen());
     }
 
     private record LocalSource(FileChannel channel) implements ByteSource {

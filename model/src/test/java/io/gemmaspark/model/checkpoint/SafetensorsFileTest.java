@@ -248,6 +248,30 @@ class SafetensorsFileTest {
         }
     }
 
+    @Test
+    void hadoopStreamsReadTheSameBytesAsLocalChannels() throws IOException {
+        byte[] bytes = new byte[3 * 1024 * 1024 + 17];
+        new Random(3).nextBytes(bytes);
+        Path file = dir.resolve("blob");
+        Files.write(file, bytes);
+        org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(file.toUri());
+        org.apache.hadoop.fs.FileSystem fs = org.apache.hadoop.fs.FileSystem.getLocal(conf);
+        try (CheckpointFiles.ByteSource stream = CheckpointFiles.openStream(fs, path);
+             CheckpointFiles.ByteSource channel = CheckpointFiles.open(path, conf)) {
+            assertEquals(bytes.length, stream.length());
+            for (ByteBuffer target : new ByteBuffer[] {ByteBuffer.allocate(1 << 20), ByteBuffer.allocateDirect(1 << 20)}) {
+                ByteBuffer expected = ByteBuffer.allocate(1 << 20);
+                target.clear().position(5);
+                stream.readFully(2_000_001, target);
+                channel.readFully(2_000_001, expected.position(5));
+                assertEquals(expected.flip().position(5), target.flip().position(5));
+            }
+            ByteBuffer pastEnd = ByteBuffer.allocate(100);
+            assertThrows(IOException.class, () -> stream.readFully(bytes.length - 50, pastEnd));
+            assertThrows(IOException.class, () -> channel.readFully(bytes.length - 50, ByteBuffer.allocate(100)));
+        }
+    }
+
     private static int[] toBits(float[] values) {
         int[] bits = new int[values.length];
         for (int i = 0; i < values.length; i++) {
