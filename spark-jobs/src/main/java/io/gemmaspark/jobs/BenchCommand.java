@@ -2,6 +2,7 @@ package io.gemmaspark.jobs;
 
 import io.gemmaspark.jobs.bench.PrepareBench;
 import io.gemmaspark.jobs.bench.TokenizerBench;
+import io.gemmaspark.jobs.bench.ModelBench;
 import io.gemmaspark.util.UserError;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,6 +22,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     TokenizerBench.Options tokenizer;
 
+    @Mixin
+    ModelBench.Options model;
+
     @Parameters(index = "0", paramLabel = "STAGE", description = "prepare | tokenizer | model | pretrain")
     String stage;
 
@@ -29,6 +33,7 @@ public final class BenchCommand implements Callable<Integer> {
         return switch (stage) {
             case "prepare" -> PrepareBench.run(common, prepare);
             case "tokenizer" -> TokenizerBench.run(common, tokenizer);
+            case "model" -> ModelBench.run(common, model);
             default -> throw new UserError("bench: unknown or unavailable stage '" + stage
                     + "' (stages: prepare, tokenizer, model, pretrain)");
         };
