@@ -2,13 +2,11 @@ package io.gemmaspark.model;
 
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.ServiceLoader;
 
 /**
  * Text to token ids and back, as the commands that run a model need it ({@code generate}, {@code forward}).
- * The tokenizer implements it and registers a {@link Provider} under
- * {@code META-INF/services/io.gemmaspark.model.TextCodec$Provider}; without one, those commands take and print
- * token ids.
+ * {@link io.gemmaspark.model.tokenizer.Tokenizer} implements it; the interface keeps the generation code
+ * independent of how text becomes ids.
  */
 public interface TextCodec {
     /**
@@ -22,13 +20,8 @@ public interface TextCodec {
     /** The id of a piece such as {@code <end_of_turn>}, if the vocabulary has it. */
     OptionalInt pieceId(String piece);
 
-    /** Opens a codec for a {@code tokenizer.model} (SentencePiece ModelProto bytes). */
-    interface Provider {
-        TextCodec open(byte[] tokenizerModel);
-    }
-
-    /** A codec for {@code tokenizerModel} from the first registered provider, if there is one. */
+    /** A codec for a {@code tokenizer.model} (SentencePiece ModelProto bytes). */
     static Optional<TextCodec> forTokenizerModel(byte[] tokenizerModel) {
-        return ServiceLoader.load(Provider.class).findFirst().map(provider -> provider.open(tokenizerModel));
+        return Optional.of(io.gemmaspark.model.tokenizer.TokenizerFiles.fromBytes(tokenizerModel, "tokenizer.model"));
     }
 }

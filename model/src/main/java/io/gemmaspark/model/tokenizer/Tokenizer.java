@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * non-space, true of every SentencePiece-trained BPE vocabulary), segmentation is done per word and frequent words
  * are cached; the result is identical because merges never cross such a boundary.
  */
-public final class Tokenizer {
+public final class Tokenizer implements io.gemmaspark.model.TextCodec {
     private static final int MAX_CACHED_WORD_CHARS = 48;
     private static final int MAX_CACHE_ENTRIES = 1 << 19;
 
@@ -627,6 +627,12 @@ public final class Tokenizer {
             throw new IllegalArgumentException("unknown token id " + id + " (vocabulary size " + size + ")");
         }
         return texts[id];
+    }
+
+    @Override
+    public java.util.OptionalInt pieceId(String piece) {
+        int id = pieceToId(piece);
+        return id == unkId && !piece.equals(texts[unkId]) ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(id);
     }
 
     /** The id of a piece, or the unknown id when there is none (as SentencePiece's PieceToId). */
