@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Tokenizer implements io.gemmaspark.model.TextCodec {
     private static final int MAX_CACHED_WORD_CHARS = 48;
-    private static final int MAX_CACHE_ENTRIES = 1 << 19;
+    private static final int MAX_CACHE_ENTRIES = 1 << 17;
 
     private final TokenizerModel model;
     private final int size;
@@ -358,13 +358,13 @@ public final class Tokenizer implements io.gemmaspark.model.TextCodec {
             }
             int count = 0;
             for (int i = 0; i < n; ) {
-                int matched = t.userDefinedByFirstChar.isEmpty() ? 0 : t.matchUserDefined(cps, i, n);
+                long matched = t.userDefinedByFirstChar.isEmpty() ? 0 : t.matchUserDefined(cps, i, n);
                 start[count] = i;
                 prev[count] = count - 1;
                 next[count] = count + 1;
                 if (matched > 0) {
-                    int length = (matched >>> 20) & 0x7FF;
-                    key[count] = matched & 0xFFFFF;
+                    int length = (int) (matched >>> 32);
+                    key[count] = (int) matched;
                     frozen[count] = true;
                     len[count] = length;
                     i += length;
@@ -521,8 +521,8 @@ public final class Tokenizer implements io.gemmaspark.model.TextCodec {
         }
     }
 
-    /** Longest user-defined symbol at {@code i}: {@code length << 20 | id}, or 0. */
-    private int matchUserDefined(int[] cps, int i, int n) {
+    /** Longest user-defined symbol at {@code i}: {@code length << 32 | id}, or 0. */
+    private long matchUserDefined(int[] cps, int i, int n) {
         int[][] candidates = userDefinedByFirstChar.get(cps[i]);
         if (candidates == null) {
             return 0;
@@ -530,7 +530,7 @@ public final class Tokenizer implements io.gemmaspark.model.TextCodec {
         for (int[] candidate : candidates) {
             int length = candidate.length - 1;
             if (i + length <= n && Arrays.equals(candidate, 0, length, cps, i, i + length)) {
-                return (length << 20) | candidate[length];
+                return ((long) length << 32) | candidate[length];
             }
         }
         return 0;

@@ -11,6 +11,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -31,7 +32,7 @@ public final class TextInputs {
                     ? documents(spark, input).select("text").javaRDD()
                         .flatMap(row -> row.isNullAt(0) ? List.<String>of().iterator()
                                 : Arrays.asList(row.getString(0).split("\n", -1)).iterator())
-                    : spark.read().textFile(input).javaRDD();
+                    : JavaSparkContext.fromSparkContext(spark.sparkContext()).textFile(input);
             all = all == null ? lines : all.union(lines);
         }
         if (all == null) {

@@ -1,6 +1,7 @@
 package io.gemmaspark.jobs.tokenizer;
 
 import io.gemmaspark.model.tokenizer.BpeTrainer;
+import io.gemmaspark.model.tokenizer.Normalization;
 import io.gemmaspark.model.tokenizer.Tokenizer;
 import io.gemmaspark.model.tokenizer.TokenizerFiles;
 import io.gemmaspark.model.tokenizer.TokenizerTrainingConfig;
@@ -37,7 +38,7 @@ public final class TokenizerTrainJob {
     public record Summary(String out, int vocabSize, int merges, int alphabetSize, double characterCoverage,
                           long linesUsed, long linesEmpty, long linesTooLong, long linesWithReservedChar,
                           long distinctWords, long characters, double countSeconds, double mergeSeconds,
-                          double sampleBytesPerToken, boolean vocabularyExhausted) {
+                          double corpusBytesPerToken, boolean vocabularyExhausted) {
         public String modelPath() {
             return out + "/" + MODEL_FILE;
         }
@@ -77,7 +78,7 @@ public final class TokenizerTrainJob {
             BpeTrainer.Result result = new BpeTrainer(config).train(words);
             double mergeSeconds = (System.nanoTime() - mergeStart) / 1e9;
 
-            double bytesPerToken = sampleCompression(result.tokenizer(), lines.take(20_000));
+            double bytesPerToken = corpusCompression(result.tokenizer(), words);
             ModelProto proto = result.proto();
             TokenizerFiles.writeBytes(proto.toByteArray(), new Path(output.tempPath(), MODEL_FILE), hadoop);
             TokenizerFiles.writeBytes(vocabText(proto).getBytes(StandardCharsets.UTF_8),
@@ -115,13 +116,17 @@ public final class TokenizerTrainJob {
         return out.iterator();
     }
 
-    /** UTF-8 bytes per token on a sample of the training lines: the compression the summary reports. */
-    private static double sampleCompression(Tokenizer tokenizer, List<String> sample) {
+    /**
+     * UTF-8 bytes per token over the whole training corpus, from the word counts: a line's ids are its words' ids
+     * end to end (no piece spans a word boundary), so no second pass over the corpus is needed.
+     */
+    private static double corpusCompression(Tokenizer tokenizer, Map<String, Long> words) {
         long bytes = 0;
         long tokens = 0;
-        for (String line : sample) {
-            bytes += line.getBytes(StandardCharsets.UTF_8).length;
-            tokens += tokenizer.encode(line).length;
+        for (Map.Entry<String, Long> e : words.entrySet()) {
+            String text = e.getKey().replace(Normalization.SPACE_SYMBOL, ' ');
+            bytes += e.getValue() * text.getBytes(StandardCharsets.UTF_8).length;
+            tokens += e.getValue() * tokenizer.encode(text).length;
         }
         return tokens == 0 ? 0 : (double) bytes / tokens;
     }
@@ -145,12 +150,12 @@ public final class TokenizerTrainJob {
                   vocabulary     %,d pieces: %,d merges + %,d characters + special/byte pieces%s
                   corpus         %,d lines used (%,d empty, %,d too long, %,d with U+2585 skipped), %,d distinct words, %,d characters
                   coverage       %.4f%% of characters in the alphabet
-                  compression    %.3f bytes/token on a sample of the training lines
+                  compression    %.3f bytes/token on the training corpus
                   time           count %.1f s (Spark), merges %.1f s (driver)""",
                 s.modelPath(), s.vocabSize(), s.merges(), s.alphabetSize(),
                 s.vocabularyExhausted() ? " (the corpus ran out of pairs before vocab_size)" : "",
                 s.linesUsed(), s.linesEmpty(), s.linesTooLong(), s.linesWithReservedChar(), s.distinctWords(),
-                s.characters(), 100 * s.characterCoverage(), s.sampleBytesPerToken(), s.countSeconds(),
+                s.characters(), 100 * s.characterCoverage(), s.corpusBytesPerToken(), s.countSeconds(),
                 s.mergeSeconds());
     }
 }
