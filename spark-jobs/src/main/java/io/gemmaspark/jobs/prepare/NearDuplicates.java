@@ -171,19 +171,8 @@ public final class NearDuplicates {
     }
 
     private static Iterator<Row> similarities(Iterator<Row> rows, MinHasher hasher) {
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return rows.hasNext();
-            }
-
-            @Override
-            public Row next() {
-                Row pair = rows.next();
-                double jaccard = MinHasher.jaccard(hasher.shingles(pair.getString(2)), hasher.shingles(pair.getString(3)));
-                return RowFactory.create(pair.getLong(0), pair.getLong(1), jaccard);
-            }
-        };
+        return RawRecords.map(rows, pair -> RowFactory.create(pair.getLong(0), pair.getLong(1),
+                MinHasher.jaccard(hasher.shingles(pair.getString(2)), hasher.shingles(pair.getString(3)))));
     }
 
     /** vid → smallest vid of its component, for every vertex on an edge, by GraphX's Pregel propagation. */

@@ -55,6 +55,8 @@ import org.apache.spark.storage.StorageLevel;
  */
 public final class PrepareJob {
     /** The columns of kept/ (DESIGN.md §3). */
+    private static final String COMPRESSED_CACHE = "spark.sql.inMemoryColumnarStorage.compressed";
+
     public static final List<String> KEPT_COLUMNS =
             List.of("id", "text", "source", "quality_score", "stage", "n_chars", "n_words");
 
@@ -75,6 +77,12 @@ public final class PrepareJob {
     }
 
     public static PrepareReport run(SparkSession spark, Request request) {
+        StageProgress progress = new StageProgress("prepare");
+        spark.sparkContext().addSparkListener(progress);
+        // The cached record table is mostly long distinct texts: Spark's columnar cache compression would spend
+        // its time gathering dictionary/run-length statistics over them (copying every string) for nothing.
+        String compressedCache = spark.conf().get(COMPRESSED_CACHE, "true");
+        spark.conf().set(COMPRESSED_CACHE, "false");
         try {
             return runUnguarded(spark, request);
         } catch (Exception e) { // Spark rethrows task failures as the checked SparkException
@@ -88,6 +96,9 @@ public final class PrepareJob {
                 throw runtime;
             }
             throw new IllegalStateException(e);
+        } finally {
+            spark.conf().set(COMPRESSED_CACHE, compressedCache);
+            spark.sparkContext().removeSparkListener(progress);
         }
     }
 
