@@ -16,12 +16,12 @@ import io.gemmaspark.filtering.dedup.MinHasher;
 import io.gemmaspark.filtering.normalize.InvalidUtf8Exception;
 import io.gemmaspark.filtering.normalize.InvalidUtf8Policy;
 import io.gemmaspark.util.AtomicOutput;
+import io.gemmaspark.util.Json;
 import io.gemmaspark.util.UserError;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -139,6 +139,10 @@ public final class PrepareJob {
                     .persist(StorageLevel.MEMORY_AND_DISK());
             all.count();
             records.unpersist();
+            exactDropped.unpersist();
+            if (near != null) {
+                near.release();
+            }
 
             PrepareReport.Counts counts = PrepareReport.Counts.of(all, pipeline, settings.output().badInputSamples());
             long keptBytes = counts.keptTextBytes();
@@ -156,8 +160,8 @@ public final class PrepareJob {
 
             double seconds = (System.nanoTime() - started) / 1e9;
             PrepareReport report = new PrepareReport(request, inputs, counts, near == null ? null : near.stats(),
-                    listOutputs(output, conf), shards, seconds, output.finalPath().toString());
-            io.gemmaspark.util.Json.write(report.manifest(), new Path(temp, "manifest.json"), conf);
+                    listOutputs(output), shards, seconds, output.finalPath().toString());
+            Json.write(report.manifest(), new Path(temp, "manifest.json"), conf);
             output.commit();
             return report;
         }
@@ -247,7 +251,7 @@ public final class PrepareJob {
                 .write().option("compression", "zstd").parquet(path);
     }
 
-    private static Map<String, Long> listOutputs(AtomicOutput output, Configuration conf) {
+    private static Map<String, Long> listOutputs(AtomicOutput output) {
         Map<String, Long> files = new TreeMap<>();
         try {
             var fs = output.fileSystem();
