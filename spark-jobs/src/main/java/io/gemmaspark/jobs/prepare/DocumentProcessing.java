@@ -52,17 +52,7 @@ public final class DocumentProcessing {
 
     /** @param raw rows of {@link RawRecords#SCHEMA} */
     public static Iterator<Row> process(Iterator<Row> raw, FilterPipeline pipeline) {
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return raw.hasNext();
-            }
-
-            @Override
-            public Row next() {
-                return process(raw.next(), pipeline);
-            }
-        };
+        return RawRecords.map(raw, row -> process(row, pipeline));
     }
 
     static Row process(Row raw, FilterPipeline pipeline) {

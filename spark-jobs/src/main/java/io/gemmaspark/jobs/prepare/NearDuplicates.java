@@ -63,9 +63,13 @@ public final class NearDuplicates {
 
     /**
      * @param dropped  one row per dropped document: vid, near_duplicate_of (the kept member's location),
-     *                 cluster_size
+     *                 cluster_size; cached until {@link #release()}
      */
-    public record Result(Dataset<Row> dropped, Stats stats) {
+    public record Result(Dataset<Row> dropped, Stats stats, Dataset<Row> cached) {
+        /** Frees the cached clusters once {@code dropped} has been used. */
+        public void release() {
+            cached.unpersist();
+        }
     }
 
     private NearDuplicates() {
@@ -102,7 +106,9 @@ public final class NearDuplicates {
         long linked = edges.count();
         candidates.unpersist();
 
-        Dataset<Row> components = connectedComponents(spark, edges);
+        Graph<Object, Object> graph = connectedComponents(edges);
+        Dataset<Row> components = spark.createDataFrame(graph.vertices().toJavaRDD()
+                .map(v -> RowFactory.create((Long) v._1(), (Long) v._2())), COMPONENTS);
         WindowSpec cluster = Window.partitionBy("component").orderBy(col("id"), col("location"));
         WindowSpec wholeCluster = Window.partitionBy("component");
         Dataset<Row> members = components
@@ -115,9 +121,10 @@ public final class NearDuplicates {
         long inClusters = sizes.getLong(0);
         long clusters = sizes.isNullAt(1) ? 0 : sizes.getLong(1);
         edges.unpersist();
+        graph.unpersist(false);
         Dataset<Row> dropped = members.filter(col("rank").gt(1))
                 .select("vid", "near_duplicate_of", "cluster_size");
-        return new Result(dropped, new Stats(candidateCount, linked, clusters, inClusters, oversized));
+        return new Result(dropped, new Stats(candidateCount, linked, clusters, inClusters, oversized), members);
     }
 
     private static Iterator<Row> bandKeys(Iterator<Row> rows, MinHasher hasher) {
@@ -171,31 +178,17 @@ public final class NearDuplicates {
     }
 
     private static Iterator<Row> similarities(Iterator<Row> rows, MinHasher hasher) {
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return rows.hasNext();
-            }
-
-            @Override
-            public Row next() {
-                Row pair = rows.next();
-                double jaccard = MinHasher.jaccard(hasher.shingles(pair.getString(2)), hasher.shingles(pair.getString(3)));
-                return RowFactory.create(pair.getLong(0), pair.getLong(1), jaccard);
-            }
-        };
+        return RawRecords.map(rows, pair -> RowFactory.create(pair.getLong(0), pair.getLong(1),
+                MinHasher.jaccard(hasher.shingles(pair.getString(2)), hasher.shingles(pair.getString(3)))));
     }
 
-    /** vid → smallest vid of its component, for every vertex on an edge, by GraphX's Pregel propagation. */
-    private static Dataset<Row> connectedComponents(SparkSession spark, Dataset<Row> edges) {
+    /** Vertices labelled with the smallest vid of their component (GraphX's Pregel min-label propagation). */
+    private static Graph<Object, Object> connectedComponents(Dataset<Row> edges) {
         ClassTag<Object> anyTag = ClassTag$.MODULE$.apply(Object.class);
         JavaRDD<Tuple2<Object, Object>> edgeTuples = edges.toJavaRDD()
                 .map(e -> new Tuple2<>((Object) e.getLong(0), (Object) e.getLong(1)));
         Graph<Object, Object> graph = Graph.fromEdgeTuples(edgeTuples.rdd(), (Object) 0L, Option.empty(),
                 StorageLevel.MEMORY_AND_DISK(), StorageLevel.MEMORY_AND_DISK(), anyTag);
-        Graph<Object, Object> components = ConnectedComponents.run(graph, anyTag, anyTag);
-        JavaRDD<Row> labels = components.vertices().toJavaRDD()
-                .map(v -> RowFactory.create((Long) v._1(), (Long) v._2()));
-        return spark.createDataFrame(labels, COMPONENTS);
+        return ConnectedComponents.run(graph, anyTag, anyTag);
     }
 }

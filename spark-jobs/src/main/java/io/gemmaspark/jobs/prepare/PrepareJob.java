@@ -16,12 +16,12 @@ import io.gemmaspark.filtering.dedup.MinHasher;
 import io.gemmaspark.filtering.normalize.InvalidUtf8Exception;
 import io.gemmaspark.filtering.normalize.InvalidUtf8Policy;
 import io.gemmaspark.util.AtomicOutput;
+import io.gemmaspark.util.Json;
 import io.gemmaspark.util.UserError;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -55,6 +55,8 @@ import org.apache.spark.storage.StorageLevel;
  */
 public final class PrepareJob {
     /** The columns of kept/ (DESIGN.md §3). */
+    private static final String COMPRESSED_CACHE = "spark.sql.inMemoryColumnarStorage.compressed";
+
     public static final List<String> KEPT_COLUMNS =
             List.of("id", "text", "source", "quality_score", "stage", "n_chars", "n_words");
 
@@ -75,6 +77,12 @@ public final class PrepareJob {
     }
 
     public static PrepareReport run(SparkSession spark, Request request) {
+        StageProgress progress = new StageProgress("prepare");
+        spark.sparkContext().addSparkListener(progress);
+        // The cached record table is mostly long distinct texts: Spark's columnar cache compression would spend
+        // its time gathering dictionary/run-length statistics over them (copying every string) for nothing.
+        String compressedCache = spark.conf().get(COMPRESSED_CACHE, "true");
+        spark.conf().set(COMPRESSED_CACHE, "false");
         try {
             return runUnguarded(spark, request);
         } catch (Exception e) { // Spark rethrows task failures as the checked SparkException
@@ -88,6 +96,9 @@ public final class PrepareJob {
                 throw runtime;
             }
             throw new IllegalStateException(e);
+        } finally {
+            spark.conf().set(COMPRESSED_CACHE, compressedCache);
+            spark.sparkContext().removeSparkListener(progress);
         }
     }
 
@@ -128,6 +139,10 @@ public final class PrepareJob {
                     .persist(StorageLevel.MEMORY_AND_DISK());
             all.count();
             records.unpersist();
+            exactDropped.unpersist();
+            if (near != null) {
+                near.release();
+            }
 
             PrepareReport.Counts counts = PrepareReport.Counts.of(all, pipeline, settings.output().badInputSamples());
             long keptBytes = counts.keptTextBytes();
@@ -145,8 +160,8 @@ public final class PrepareJob {
 
             double seconds = (System.nanoTime() - started) / 1e9;
             PrepareReport report = new PrepareReport(request, inputs, counts, near == null ? null : near.stats(),
-                    listOutputs(output, conf), shards, seconds, output.finalPath().toString());
-            io.gemmaspark.util.Json.write(report.manifest(), new Path(temp, "manifest.json"), conf);
+                    listOutputs(output), shards, seconds, output.finalPath().toString());
+            Json.write(report.manifest(), new Path(temp, "manifest.json"), conf);
             output.commit();
             return report;
         }
@@ -236,7 +251,7 @@ public final class PrepareJob {
                 .write().option("compression", "zstd").parquet(path);
     }
 
-    private static Map<String, Long> listOutputs(AtomicOutput output, Configuration conf) {
+    private static Map<String, Long> listOutputs(AtomicOutput output) {
         Map<String, Long> files = new TreeMap<>();
         try {
             var fs = output.fileSystem();

@@ -1,5 +1,7 @@
 package io.gemmaspark.jobs.prepare;
 
+import java.util.Iterator;
+import java.util.function.Function;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -46,6 +48,21 @@ public final class RawRecords {
 
     public static String location(String file, long line) {
         return file + ":" + line;
+    }
+
+    /** A lazy map over a partition's rows, so that no task holds its partition in memory. */
+    public static <A, B> Iterator<B> map(Iterator<A> rows, Function<A, B> f) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return rows.hasNext();
+            }
+
+            @Override
+            public B next() {
+                return f.apply(rows.next());
+            }
+        };
     }
 
     private static String truncate(String detail) {

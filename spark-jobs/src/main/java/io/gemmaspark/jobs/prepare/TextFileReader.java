@@ -8,8 +8,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -40,83 +41,113 @@ public final class TextFileReader {
         SerializableConfiguration serializableConf = new SerializableConfiguration(conf);
         List<String> paths = files.stream().map(InputFile::path).toList();
         return sc.parallelize(paths, Math.max(1, Math.min(paths.size(), sc.defaultParallelism() * 4)))
-                .flatMap(file -> readFile(file, separator, maxChars, utf8Policy, serializableConf.value()).iterator());
+                .flatMap(file -> readFile(file, separator, maxChars, utf8Policy, serializableConf.value()));
     }
 
-    static List<Row> readFile(String file, String separator, int maxChars, InvalidUtf8Policy utf8Policy,
-                              Configuration conf) {
-        Path path = new Path(file);
-        CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(path);
-        // A directory of one-document files is one corpus; a file of many documents is one by itself.
-        String source = separator.isEmpty() && path.getParent() != null
-                ? path.getParent().getName() : RawRecords.defaultSource(file);
+    /** The documents of one file, read lazily: only the current document is ever in memory. */
+    static Iterator<Row> readFile(String file, String separator, int maxChars, InvalidUtf8Policy utf8Policy,
+                                  Configuration conf) {
+        return new FileDocuments(file, separator, maxChars, utf8Policy, conf);
+    }
+
+    private static final class FileDocuments implements Iterator<Row> {
+        private final String file;
+        private final String source;
+        private final int maxChars;
         // UTF-8 needs at least one byte per char and at most four, so a document beyond 4*maxChars bytes is
         // too long whatever it holds; a shorter one is decoded and measured exactly.
-        long maxBytes = 4L * maxChars;
-        byte[] separatorBytes = separator.getBytes(StandardCharsets.UTF_8);
-        List<Row> rows = new ArrayList<>();
-        try (InputStream raw = path.getFileSystem(conf).open(path);
-             InputStream in = codec == null ? raw : codec.createInputStream(raw);
-             LineReader lines = new LineReader(in, conf)) {
-            Text line = new Text();
-            ByteArrayOutputStream document = new ByteArrayOutputStream();
-            long lineNumber = 0;
-            long documentStart = 1;
-            long documentBytes = 0;
-            boolean sawContent = false;
-            while (true) {
-                int read = lines.readLine(line, Integer.MAX_VALUE, Integer.MAX_VALUE);
-                if (read == 0) {
-                    break;
-                }
-                lineNumber++;
-                boolean isSeparator = separatorBytes.length > 0 && line.getLength() == separatorBytes.length
-                        && Arrays.equals(line.getBytes(), 0, line.getLength(), separatorBytes, 0, separatorBytes.length);
-                if (isSeparator) {
-                    emit(rows, file, documentStart, source, document, documentBytes, maxBytes, maxChars, utf8Policy, sawContent);
-                    document.reset();
-                    documentBytes = 0;
-                    documentStart = lineNumber + 1;
-                    sawContent = false;
-                    continue;
-                }
-                sawContent = true;
-                documentBytes += line.getLength() + 1;
-                if (documentBytes <= maxBytes) {
-                    if (document.size() > 0) {
-                        document.write('\n');
-                    }
-                    document.write(line.getBytes(), 0, line.getLength());
-                }
-            }
-            // One document per file is emitted even when empty, so that an empty file is counted, not lost.
-            if (sawContent || separatorBytes.length == 0) {
-                emit(rows, file, documentStart, source, document, documentBytes, maxBytes, maxChars, utf8Policy, true);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
-        return rows;
-    }
+        private final long maxBytes;
+        private final byte[] separator;
+        private final InvalidUtf8Policy utf8Policy;
+        private final LineReader lines;
+        private final Text line = new Text();
+        private final ByteArrayOutputStream document = new ByteArrayOutputStream();
+        private long lineNumber;
+        private boolean finished;
+        private Row next;
 
-    private static void emit(List<Row> rows, String file, long line, String source, ByteArrayOutputStream document,
-                             long documentBytes, long maxBytes, int maxChars, InvalidUtf8Policy utf8Policy,
-                             boolean sawContent) {
-        if (!sawContent) {
-            return; // two separators in a row hold no document
+        FileDocuments(String file, String separator, int maxChars, InvalidUtf8Policy utf8Policy, Configuration conf) {
+            this.file = file;
+            Path path = new Path(file);
+            // A directory of one-document files is one corpus; a file of many documents is one by itself.
+            this.source = separator.isEmpty() && path.getParent() != null
+                    ? path.getParent().getName() : RawRecords.defaultSource(file);
+            this.maxChars = maxChars;
+            this.maxBytes = 4L * maxChars;
+            this.separator = separator.getBytes(StandardCharsets.UTF_8);
+            this.utf8Policy = utf8Policy;
+            try {
+                CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(path);
+                InputStream raw = path.getFileSystem(conf).open(path);
+                this.lines = new LineReader(codec == null ? raw : codec.createInputStream(raw), conf);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file, e);
+            }
         }
-        if (documentBytes > maxBytes) {
-            rows.add(RawRecords.bad(file, line, source, RawRecords.TOO_LONG,
-                    "document of more than " + maxBytes + " bytes (max_chars " + maxChars + ")"));
-            return;
+
+        @Override
+        public boolean hasNext() {
+            while (next == null && !finished) {
+                next = readDocument();
+            }
+            return next != null;
         }
-        byte[] bytes = document.toByteArray();
-        Utf8Decoder.Decoded decoded = Utf8Decoder.decode(bytes, utf8Policy, RawRecords.location(file, line));
-        if (decoded.dropped()) {
-            rows.add(RawRecords.bad(file, line, source, "normalize:invalid_utf8",
-                    decoded.invalidCount() + " malformed UTF-8 sequences"));
-            return;
+
+        @Override
+        public Row next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            Row row = next;
+            next = null;
+            return row;
         }
-        rows.add(RawRecords.document(file, line, null, source, null, decoded.text()));
+
+        /** The next document, or null when a separator closed an empty one or the file ended. */
+        private Row readDocument() {
+            document.reset();
+            long start = lineNumber + 1;
+            long bytes = 0;
+            boolean sawLine = false;
+            try {
+                while (true) {
+                    if (lines.readLine(line, Integer.MAX_VALUE, Integer.MAX_VALUE) == 0) {
+                        finished = true;
+                        lines.close();
+                        // One document per file is emitted even when empty, so that an empty file is counted.
+                        return sawLine || (separator.length == 0 && start == 1) ? toRow(start, bytes) : null;
+                    }
+                    lineNumber++;
+                    if (separator.length > 0 && line.getLength() == separator.length
+                            && Arrays.equals(line.getBytes(), 0, line.getLength(), separator, 0, separator.length)) {
+                        return sawLine ? toRow(start, bytes) : null;
+                    }
+                    sawLine = true;
+                    bytes += line.getLength() + 1;
+                    if (bytes <= maxBytes) {
+                        if (document.size() > 0) {
+                            document.write('\n');
+                        }
+                        document.write(line.getBytes(), 0, line.getLength());
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file, e);
+            }
+        }
+
+        private Row toRow(long start, long bytes) {
+            if (bytes > maxBytes) {
+                return RawRecords.bad(file, start, source, RawRecords.TOO_LONG,
+                        "document of more than " + maxBytes + " bytes (max_chars " + maxChars + ")");
+            }
+            Utf8Decoder.Decoded decoded = Utf8Decoder.decode(document.toByteArray(), utf8Policy,
+                    RawRecords.location(file, start));
+            if (decoded.dropped()) {
+                return RawRecords.bad(file, start, source, "normalize:invalid_utf8",
+                        decoded.invalidCount() + " malformed UTF-8 sequences");
+            }
+            return RawRecords.document(file, start, null, source, null, decoded.text());
+        }
     }
 }
