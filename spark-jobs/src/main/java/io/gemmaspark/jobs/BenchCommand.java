@@ -1,5 +1,6 @@
 package io.gemmaspark.jobs;
 
+import io.gemmaspark.jobs.bench.CheckpointBench;
 import io.gemmaspark.jobs.bench.ModelBench;
 import io.gemmaspark.util.UserError;
 import java.util.concurrent.Callable;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code bin/gemma bench STAGE}: speed figures of one stage. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks: prepare, tokenizer, model, pretrain.")
+        description = "Benchmarks: prepare, tokenizer, model, checkpoint, pretrain.")
 public final class BenchCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -17,15 +18,19 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     ModelBench.Options model;
 
-    @Parameters(index = "0", paramLabel = "STAGE", description = "prepare | tokenizer | model | pretrain")
+    @Mixin
+    CheckpointBench.Options checkpoint;
+
+    @Parameters(index = "0", paramLabel = "STAGE", description = "prepare | tokenizer | model | checkpoint | pretrain")
     String stage;
 
     @Override
     public Integer call() throws Exception {
         return switch (stage) {
             case "model" -> ModelBench.run(common, model);
+            case "checkpoint" -> CheckpointBench.run(common, checkpoint);
             default -> throw new UserError("bench: unknown or unavailable stage '" + stage
-                    + "' (stages: prepare, tokenizer, model, pretrain)");
+                    + "' (stages: prepare, tokenizer, model, checkpoint, pretrain)");
         };
     }
 }
