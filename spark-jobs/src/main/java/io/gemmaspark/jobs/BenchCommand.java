@@ -2,6 +2,7 @@ package io.gemmaspark.jobs;
 
 import io.gemmaspark.jobs.bench.PrepareBench;
 import io.gemmaspark.jobs.bench.TokenizerBench;
+import io.gemmaspark.jobs.bench.CheckpointBench;
 import io.gemmaspark.jobs.bench.ModelBench;
 import io.gemmaspark.util.UserError;
 import java.util.concurrent.Callable;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code bin/gemma bench STAGE}: speed and quality figures of one stage beside its reference implementation. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks: prepare, tokenizer, model, pretrain.")
+        description = "Benchmarks: prepare, tokenizer, model, checkpoint, pretrain.")
 public final class BenchCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -25,7 +26,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     ModelBench.Options model;
 
-    @Parameters(index = "0", paramLabel = "STAGE", description = "prepare | tokenizer | model | pretrain")
+    @Mixin
+    CheckpointBench.Options checkpoint;
+
+    @Parameters(index = "0", paramLabel = "STAGE", description = "prepare | tokenizer | model | checkpoint | pretrain")
     String stage;
 
     @Override
@@ -34,8 +38,9 @@ public final class BenchCommand implements Callable<Integer> {
             case "prepare" -> PrepareBench.run(common, prepare);
             case "tokenizer" -> TokenizerBench.run(common, tokenizer);
             case "model" -> ModelBench.run(common, model);
+            case "checkpoint" -> CheckpointBench.run(common, checkpoint);
             default -> throw new UserError("bench: unknown or unavailable stage '" + stage
-                    + "' (stages: prepare, tokenizer, model, pretrain)");
+                    + "' (stages: prepare, tokenizer, model, checkpoint, pretrain)");
         };
     }
 }

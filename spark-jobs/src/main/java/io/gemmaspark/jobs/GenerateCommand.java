@@ -88,10 +88,7 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         Set<Integer> stops = new LinkedHashSet<>();
         stops.add(session.config.eosTokenId());
-        session.codec.flatMap(c -> {
-            java.util.OptionalInt id = c.pieceId(END_OF_TURN);
-            return id.isPresent() ? java.util.Optional.of(id.getAsInt()) : java.util.Optional.empty();
-        }).ifPresent(stops::add);
+        session.codec.ifPresent(codec -> codec.pieceId(END_OF_TURN).ifPresent(stops::add));
         GenerationOptions options = new GenerationOptions(Math.min(maxNewTokens, room), temperature, topK, topP, seed,
                 stops.stream().mapToInt(Integer::intValue).toArray());
 

@@ -11,6 +11,7 @@ import io.gemmaspark.util.UserError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Locale;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -92,7 +93,7 @@ final class ModelSession {
     }
 
     String describe() {
-        return String.format("%s (%,d parameters) from %s, loaded in %.1f s", config.model().name(),
+        return String.format(Locale.ROOT, "%s (%,d parameters) from %s, loaded in %.1f s", config.model().name(),
                 config.model().parameterCount(), dir, loadSeconds);
     }
 }

@@ -174,4 +174,18 @@ class ModelCommandsTest {
         assertEquals(3, GenerateCommand.promptIds(codec, 2, "Hi", false).length); // BOS, H, i
         assertEquals("Hi", seen.get(1));
     }
+
+    @Test
+    void benchCheckpointWritesLoadsAndConvertsAPresetAndReportsFigures() throws Exception {
+        CliTest.Result bench = run("bench", "checkpoint", "--checkpoint-preset", "tiny", "--out", tmp.resolve("b").toString());
+        assertEquals(0, bench.status(), bench.err());
+        assertTrue(bench.out().contains("read+widen"), bench.out());
+        com.fasterxml.jackson.databind.JsonNode report = io.gemmaspark.util.Json.MAPPER.readTree(
+                tmp.resolve("b/bench-checkpoint.json").toFile());
+        assertEquals(GemmaConfig.preset("tiny").parameterCount(), report.get("parameters").asLong());
+        assertEquals("BF16", report.get("stored_dtype").asText());
+        assertTrue(report.at("/load/read_and_widen/mb_per_cpu_s").asDouble() > 0, report.toString());
+        assertTrue(report.at("/convert_to_native_f32/megabytes").asDouble() > report.get("float32_gb").asDouble() * 1e3);
+        assertTrue(!Files.exists(tmp.resolve("b/work")), "work files removed");
+    }
 }

@@ -29,7 +29,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  *     .addInputs("ids").addLayer("decoder", new GemmaDecoderLayer(config), "ids").setOutputs("decoder").build();
  * }</pre>
  * (or {@link GemmaDecoder#graphConfiguration}). The shape fields are plain values so the configuration round-trips
- * through DL4J's JSON, Java serialization and Kryo.
+ * through DL4J's JSON and Java serialization (both tested).
  */
 public class GemmaDecoderLayer extends BaseOutputLayer {
     private static final long serialVersionUID = 1L;

@@ -104,6 +104,15 @@ class SafetensorsFileTest {
         float[] expected = new float[20];
         System.arraycopy(values, 0, expected, 7, 6);
         assertArrayEquals(expected, flat.data().asFloat());
+        // A row-vector parameter array sliced the way DL4J layers slice theirs.
+        INDArray row = Nd4j.zeros(DataType.FLOAT, 1, 20);
+        INDArray slice = row.get(NDArrayIndex.point(0), NDArrayIndex.interval(3, 9)).reshape('c', 2, 3);
+        try (SafetensorsFile st = open(file)) {
+            st.readInto("t", slice);
+        }
+        float[] expectedRow = new float[20];
+        System.arraycopy(values, 0, expectedRow, 3, 6);
+        assertArrayEquals(expectedRow, row.data().asFloat());
     }
 
     @Test
