@@ -78,6 +78,16 @@ class SparkPretrainerTest {
     }
 
     @Test
+    void refusesToStartWhenTheMemoryPlanDoesNotFit() {
+        PretrainConfig config = PretrainConfig.load("pretrain/gemma-2b",
+                List.of("data=" + work.resolve("never-read"), "memory.worker_memory=auto"));
+        var error = org.junit.jupiter.api.Assertions.assertThrows(io.gemmaspark.util.UserError.class,
+                () -> new SparkPretrainer(config, spark, work.resolve("2b").toString(), work.toString()).run(false));
+        assertTrue(error.getMessage().startsWith("memory: a worker needs"), error.getMessage());
+        assertFalse(Files.exists(work.resolve("2b")), "nothing written before the plan is checked");
+    }
+
+    @Test
     void resumeIsExactAndCorruptCheckpointsAreSkipped() throws Exception {
         PretrainConfig config = config("checkpoint.every_steps=2",
                 "stages=[{name: a, tokens: 4096, mixture: [{weight: 1}]}, {name: b, tokens: 4096, mixture: [{quality: high, weight: 1}]}]");
