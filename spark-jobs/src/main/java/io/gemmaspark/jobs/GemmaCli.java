@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "gemma", mixinStandardHelpOptions = true, version = "gemma-spark 0.1.0",
         description = "The Gemma open-model pipeline on Apache Spark: prepare data, train a tokenizer, "
                 + "pretrain, fine-tune and evaluate Gemma decoders.",
-        subcommands = {InfoCommand.class, DemoCommand.class})
+        subcommands = {InfoCommand.class, DemoCommand.class, PretrainCommand.class, BenchCommand.class})
 public final class GemmaCli {
 
     /** Commands that later stages of the project fill in, with the one-line help each will have. */
@@ -25,14 +25,12 @@ public final class GemmaCli {
         PENDING.put("prepare", "Deduplicate, filter and redact raw corpora into quality-staged Parquet shards.");
         PENDING.put("tokenizer-train", "Train a SentencePiece-compatible BPE tokenizer on clean documents.");
         PENDING.put("tokenize", "Tokenize clean documents and pack them into fixed-length token shards.");
-        PENDING.put("pretrain", "Pretrain a Gemma decoder with DL4J parameter averaging on Spark.");
         PENDING.put("sft", "Supervised fine-tuning with the Gemma chat template and prompt-masked loss.");
         PENDING.put("reward-train", "Train a Bradley-Terry reward model on preference pairs.");
         PENDING.put("rlhf", "Optimise a policy against a reward model with a KL penalty.");
         PENDING.put("evaluate", "Perplexity, bits per byte, benchmarks and safety rates, as JSON and HTML.");
         PENDING.put("generate", "Generate text from a checkpoint with a KV cache.");
         PENDING.put("convert", "Import or export Hugging Face safetensors checkpoints.");
-        PENDING.put("bench", "Benchmarks: prepare, tokenizer, model, pretrain.");
     }
 
     public static void main(String[] args) {
