@@ -2,6 +2,7 @@ package io.gemmaspark.jobs;
 
 import io.gemmaspark.config.ConfigLoader;
 import io.gemmaspark.jobs.demo.DemoConfig;
+import io.gemmaspark.jobs.demo.PretrainStage;
 import io.gemmaspark.model.GemmaConfig;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -25,6 +26,10 @@ public final class DemoCommand implements Callable<Integer> {
         System.out.printf("demo: model %s (%,d parameters), inputs %s, output %s%n",
                 model.name(), model.parameterCount(), demo.inputs(), demo.out());
         int status = new InfoCommand().withOptions(common).call();
+        if (status != 0) {
+            return status;
+        }
+        status = PretrainStage.run(demo, common);
         if (status != 0) {
             return status;
         }

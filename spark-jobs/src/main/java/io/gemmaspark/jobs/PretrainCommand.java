@@ -24,10 +24,12 @@ public final class PretrainCommand implements Callable<Integer> {
             description = "Checkpoint and stop after N steps of this invocation (tests, interrupted-run drills).")
     long stopAfterSteps = Long.MAX_VALUE;
 
-    PretrainCommand withOptions(CommonOptions options, boolean resume) {
-        this.common = options;
-        this.resume = resume;
-        return this;
+    /** Runs with the given options, resuming an interrupted demo run when one exists. */
+    public static int forDemo(CommonOptions options) {
+        PretrainCommand command = new PretrainCommand();
+        command.common = options;
+        command.resume = true;
+        return command.call();
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -34,6 +35,10 @@ public final class MetricsLog implements AutoCloseable {
         try {
             Path path = new Path(file);
             FileSystem fs = path.getFileSystem(conf);
+            if (fs instanceof LocalFileSystem local) {
+                // The checksummed local file system buffers until close; the raw one makes hflush reach the file.
+                fs = local.getRawFileSystem();
+            }
             List<StepMetrics> kept = new ArrayList<>();
             if (keepThroughStep > 0 && fs.exists(path)) {
                 try (BufferedReader reader = new BufferedReader(
