@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
 @Command(name = "gemma", mixinStandardHelpOptions = true, version = "gemma-spark 0.1.0",
         description = "The Gemma open-model pipeline on Apache Spark: prepare data, train a tokenizer, "
                 + "pretrain, fine-tune and evaluate Gemma decoders.",
-        subcommands = {InfoCommand.class, DemoCommand.class, PretrainCommand.class, BenchCommand.class})
+        subcommands = {InfoCommand.class, DemoCommand.class, ConvertCommand.class, ForwardCommand.class,
+                GenerateCommand.class, PretrainCommand.class, BenchCommand.class})
 public final class GemmaCli {
 
     /** Commands that later stages of the project fill in, with the one-line help each will have. */
@@ -29,8 +30,6 @@ public final class GemmaCli {
         PENDING.put("reward-train", "Train a Bradley-Terry reward model on preference pairs.");
         PENDING.put("rlhf", "Optimise a policy against a reward model with a KL penalty.");
         PENDING.put("evaluate", "Perplexity, bits per byte, benchmarks and safety rates, as JSON and HTML.");
-        PENDING.put("generate", "Generate text from a checkpoint with a KV cache.");
-        PENDING.put("convert", "Import or export Hugging Face safetensors checkpoints.");
     }
 
     public static void main(String[] args) {

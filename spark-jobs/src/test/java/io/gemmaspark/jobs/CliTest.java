@@ -17,7 +17,8 @@ class CliTest {
     record Result(int status, String out, String err) {
     }
 
-    private static Result run(String... args) {
+    /** Runs the CLI in-process, capturing stdout and stderr (shared by the command tests in this package). */
+    static Result run(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();

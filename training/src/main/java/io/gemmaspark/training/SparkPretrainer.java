@@ -54,6 +54,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * steps the driver logs metrics, validates and checkpoints.
  */
 public final class SparkPretrainer {
+    private static final String TIME_SOURCE_PROPERTY = "org.deeplearning4j.spark.time.TimeSource";
     private final PretrainConfig config;
     private final GemmaConfig shape;
     private final SparkSession spark;
@@ -163,6 +164,11 @@ public final class SparkPretrainer {
         }
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        if (collectTrainingStats) {
+            // DL4J's stats default to an NTP clock (pool.ntp.org), unreachable from most clusters.
+            System.setProperty(TIME_SOURCE_PROPERTY, System.getProperty(TIME_SOURCE_PROPERTY,
+                    "org.deeplearning4j.spark.time.SystemClockTimeSource"));
+        }
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(
                 sparkConfig.workers(), sparkConfig.batchSizePerWorker())
                 .batchSizePerWorker(sparkConfig.batchSizePerWorker())

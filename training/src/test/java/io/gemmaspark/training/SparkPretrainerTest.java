@@ -89,7 +89,7 @@ class SparkPretrainerTest {
 
     @Test
     void resumeIsExactAndCorruptCheckpointsAreSkipped() throws Exception {
-        PretrainConfig config = config("checkpoint.every_steps=2",
+        PretrainConfig config = config("checkpoint.every_steps=2", "architecture=gemma-decoder",
                 "stages=[{name: a, tokens: 4096, mixture: [{weight: 1}]}, {name: b, tokens: 4096, mixture: [{quality: high, weight: 1}]}]");
         assertEquals(8, config.totalSteps());
         var hadoop = spark.sparkContext().hadoopConfiguration();

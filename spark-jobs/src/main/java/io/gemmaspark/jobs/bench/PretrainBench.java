@@ -40,7 +40,7 @@ public final class PretrainBench implements Callable<Integer> {
         }
         List<String> overrides = new ArrayList<>(List.of("data=" + out + "/pretrain-data", "vocab_size=0",
                 "validation.every_steps=1000000", "checkpoint.every_steps=1000000",
-                "stages=[{name: bench, tokens: 400000, mixture: [{weight: 1}]}]"));
+                "stages=[{name: bench, tokens: 40960, mixture: [{weight: 1}]}]"));
         overrides.addAll(common.overrides);
         Map<String, Object> report = new LinkedHashMap<>();
         try (SparkSession spark = SparkSupport.session("bench pretrain", common)) {

@@ -26,7 +26,7 @@ import java.util.Set;
  */
 public record PretrainConfig(
         String model,
-        @Default("standin-conv") String architecture,
+        @Default("gemma-decoder") String architecture,
         String data,
         @Range(min = 2) int seqLen,
         @Range(min = 0) @Default("0") int vocabSize,

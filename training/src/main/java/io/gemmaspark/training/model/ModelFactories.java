@@ -15,6 +15,7 @@ import org.nd4j.linalg.learning.config.Adam;
 /** The architectures {@code architecture:} can name, and the optimiser settings every one of them shares. */
 public final class ModelFactories {
     private static final Map<String, Supplier<ModelFactory>> FACTORIES = new TreeMap<>(Map.of(
+            "gemma-decoder", GemmaDecoderModel::new,
             "standin-conv", StandInConvModel::new));
 
     private ModelFactories() {

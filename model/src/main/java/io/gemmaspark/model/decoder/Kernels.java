@@ -1,0 +1,140 @@
+package io.gemmaspark.model.decoder;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The decoder's math as whole-array ND4J operations, shared by training ({@link DecoderPass}) and generation.
+ * Each forward kernel has its backward next to it. Linear weights are {@code [out, in]} (Hugging Face layout).
+ */
+public final class Kernels {
+    private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
+    private static final double GELU_CUBIC = 0.044715;
+
+    private Kernels() {}
+
+    /** {@code x W^T}: x {@code [N, in]}, w {@code [out, in]} -> {@code [N, out]}. */
+    public static INDArray linear(INDArray x, INDArray w) {
+        return Nd4j.gemm(x, w, false, true);
+    }
+
+    /** dW = dy^T x, written into {@code dw} ({@code [out, in]}). */
+    public static void linearWeightGrad(INDArray dy, INDArray x, INDArray dw) {
+        Nd4j.gemm(dy, x, dw, true, false, 1.0, 0.0);
+    }
+
+    /** dx = dy W, added to {@code dx} when {@code accumulate}, else written. */
+    public static void linearInputGrad(INDArray dy, INDArray w, INDArray dx, boolean accumulate) {
+        Nd4j.gemm(dy, w, dx, false, false, 1.0, accumulate ? 1.0 : 0.0);
+    }
+
+    /** RMSNorm outputs kept for the backward pass: {@code normed = x * rinv}, {@code y = normed * (1 + w)}. */
+    public record Rms(INDArray y, INDArray normed, INDArray rinv) {}
+
+    /** {@code x * rsqrt(mean(x^2) + eps) * (1 + w)} over the last axis of {@code x [N, d]}. */
+    public static Rms rmsNorm(INDArray x, INDArray w, double eps) {
+        INDArray rinv = Transforms.pow(x.mul(x).mean(true, 1).addi(eps), -0.5, false);
+        INDArray normed = x.mulColumnVector(rinv);
+        INDArray y = normed.mulRowVector(w.add(1.0));
+        return new Rms(y, normed, rinv);
+    }
+
+    /**
+     * Backward of {@link #rmsNorm}: writes dL/dw into {@code dw} and returns dL/dx
+     * {@code = rinv * (dn - normed * mean(dn * normed))} with {@code dn = dy * (1 + w)}.
+     */
+    public static INDArray rmsNormBackward(INDArray dy, Rms saved, INDArray w, INDArray dw) {
+        dw.assign(dy.mul(saved.normed()).sum(0));
+        INDArray dn = dy.mulRowVector(w.add(1.0));
+        INDArray dot = dn.mul(saved.normed()).mean(true, 1);
+        return dn.subi(saved.normed().mulColumnVector(dot)).muliColumnVector(saved.rinv());
+    }
+
+    /** tanh(sqrt(2/pi) (x + 0.044715 x^3)), the inner term of tanh-GELU, kept for the backward pass. */
+    public static INDArray geluTanhInner(INDArray x) {
+        INDArray inner = x.mul(x).muli(GELU_CUBIC).addi(1.0).muli(x).muli(SQRT_2_OVER_PI);
+        return Transforms.tanh(inner, false);
+    }
+
+    /** tanh-GELU {@code 0.5 x (1 + t)} given {@code t = geluTanhInner(x)}. */
+    public static INDArray geluTanh(INDArray x, INDArray t) {
+        return t.add(1.0).muli(x).muli(0.5);
+    }
+
+    /**
+     * dL/dx of tanh-GELU, in place in {@code dy}:
+     * {@code 0.5 (1 + t) + 0.5 x (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2)}.
+     */
+    public static INDArray geluTanhBackwardInPlace(INDArray dy, INDArray x, INDArray t) {
+        INDArray slope = t.mul(t).rsubi(1.0)
+                .muli(x.mul(x).muli(3 * GELU_CUBIC).addi(1.0))
+                .muli(x).muli(0.5 * SQRT_2_OVER_PI)
+                .addi(t.add(1.0).muli(0.5));
+        return dy.muli(slope);
+    }
+
+    /** {@code [x2, x1]} from {@code [x1, x2]} along the last axis (the halves of rotate-half). */
+    public static INDArray halfSwap(INDArray x) {
+        long width = x.size(-1);
+        long half = width / 2;
+        INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape());
+        out.get(lastAxis(x.rank(), 0, half)).assign(x.get(lastAxis(x.rank(), half, width)));
+        out.get(lastAxis(x.rank(), half, width)).assign(x.get(lastAxis(x.rank(), 0, half)));
+        return out;
+    }
+
+    private static INDArrayIndex[] lastAxis(int rank, long from, long to) {
+        INDArrayIndex[] idx = new INDArrayIndex[rank];
+        for (int i = 0; i < rank - 1; i++) {
+            idx[i] = NDArrayIndex.all();
+        }
+        idx[rank - 1] = NDArrayIndex.interval(from, to);
+        return idx;
+    }
+
+    /**
+     * Rotary embedding, half-split layout: {@code x cos + rotate_half(x) sin}, written as
+     * {@code x * [cos, cos] + halfSwap(x) * [-sin, sin]} with full-width tables that broadcast against {@code x}
+     * (numpy rules; e.g. x {@code [B, T, hd]} with tables {@code [T, hd]}).
+     */
+    public static INDArray rope(INDArray x, INDArray cos, INDArray sin) {
+        INDArray out = broadcastMul(x, cos);
+        INDArray rotated = broadcastMulInPlace(halfSwap(x), sin);
+        return out.addi(rotated);
+    }
+
+    /** Backward of {@link #rope}: {@code dy * cos + halfSwap(dy * sin)} (the half swap is its own transpose). */
+    public static INDArray ropeBackward(INDArray dy, INDArray cos, INDArray sin) {
+        INDArray viaSin = halfSwap(broadcastMul(dy, sin));
+        return broadcastMulInPlace(dy.dup(), cos).addi(viaSin);
+    }
+
+    static INDArray broadcastMul(INDArray x, INDArray table) {
+        INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape());
+        Nd4j.exec(new MulOp(x, table, out));
+        return out;
+    }
+
+    static INDArray broadcastMulInPlace(INDArray x, INDArray table) {
+        Nd4j.exec(new MulOp(x, table, x));
+        return x;
+    }
+
+    /** Softmax over the last axis, in place. */
+    public static INDArray softmaxInPlace(INDArray x) {
+        Nd4j.exec(new SoftMax(x, x, x.rank() - 1));
+        return x;
+    }
+
+    /** Backward of softmax over the last axis: {@code p * (dp - sum(dp * p))}, in place in {@code dp}. */
+    public static INDArray softmaxBackwardInPlace(INDArray dp, INDArray p) {
+        INDArray dot = dp.mul(p).sum(true, p.rank() - 1);
+        Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp(dp, dot, dp));
+        return dp.muli(p);
+    }
+}

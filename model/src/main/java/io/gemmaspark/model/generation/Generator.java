@@ -1,0 +1,262 @@
+package io.gemmaspark.model.generation;
+
+import io.gemmaspark.model.GemmaConfig;
+import io.gemmaspark.model.decoder.DecoderTensors;
+import io.gemmaspark.model.decoder.GemmaDecoder;
+import io.gemmaspark.model.decoder.Kernels;
+import io.gemmaspark.model.decoder.RotaryTables;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Autoregressive generation with a key/value cache over the decoder's own parameter views and kernels.
+ *
+ * <p>Prompts of different lengths are left-padded to a common length: each row's positions start at 0 on its
+ * first real token and padded key slots are masked, so a prompt's logits do not depend on its batch mates.
+ * The prompt is processed in one pass ("prefill"); each new token then costs one pass over one position per row.
+ */
+public final class Generator {
+    private static final double MASKED = -1e9;
+    private static final int PAD_ID = 0;
+    private static final WorkspaceConfiguration STEP_WORKSPACE = WorkspaceConfiguration.builder()
+            .policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.2)
+            .policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
+            .policySpill(SpillPolicy.REALLOCATE).build();
+
+    private final GemmaConfig c;
+    private final DecoderTensors p;
+    private final DataType dtype;
+    private final String workspaceId = "gemma-generate-" + System.identityHashCode(this);
+
+    public Generator(GemmaDecoder decoder) {
+        this(decoder.config(), decoder.tensors());
+    }
+
+    public Generator(GemmaConfig config, DecoderTensors params) {
+        this.c = config;
+        this.p = params;
+        this.dtype = params.embed.dataType();
+    }
+
+    /** New tokens for each prompt (stop token excluded), decoded together in one batch. */
+    public int[][] generate(int[][] prompts, GenerationOptions options) {
+        Session session = start(prompts, options.maxNewTokens());
+        int batch = prompts.length;
+        List<List<Integer>> out = new ArrayList<>();
+        Sampler[] samplers = new Sampler[batch];
+        boolean[] done = new boolean[batch];
+        for (int b = 0; b < batch; b++) {
+            out.add(new ArrayList<>());
+            samplers[b] = new Sampler(options);
+        }
+        int active = options.maxNewTokens() == 0 ? 0 : batch;
+        while (active > 0) {
+            float[][] logits = session.logits().castTo(DataType.FLOAT).toFloatMatrix();
+            int[] next = new int[batch];
+            for (int b = 0; b < batch; b++) {
+                if (done[b]) {
+                    next[b] = PAD_ID;
+                    continue;
+                }
+                next[b] = samplers[b].next(logits[b]);
+                if (options.isStop(next[b])) {
+                    done[b] = true;
+                    active--;
+                } else {
+                    out.get(b).add(next[b]);
+                    if (out.get(b).size() == options.maxNewTokens()) {
+                        done[b] = true;
+                        active--;
+                    }
+                }
+            }
+            if (active > 0) {
+                session.append(next);
+            }
+        }
+        int[][] result = new int[batch][];
+        for (int b = 0; b < batch; b++) {
+            result[b] = out.get(b).stream().mapToInt(Integer::intValue).toArray();
+        }
+        return result;
+    }
+
+    /**
+     * Runs the prompts through the decoder and returns the session holding their cache and next-token logits.
+     *
+     * @param maxNewTokens how many tokens the cache must make room for after the prompt
+     */
+    public Session start(int[][] prompts, int maxNewTokens) {
+        if (prompts.length == 0) {
+            throw new IllegalArgumentException("no prompts");
+        }
+        int longest = 0;
+        for (int b = 0; b < prompts.length; b++) {
+            if (prompts[b].length == 0) {
+                throw new IllegalArgumentException("prompt " + b + " is empty (it needs at least <bos>)");
+            }
+            for (int id : prompts[b]) {
+                if (id < 0 || id >= c.vocabSize()) {
+                    throw new IllegalArgumentException("prompt " + b + " has id " + id + " outside the vocabulary [0, "
+                            + c.vocabSize() + ")");
+                }
+            }
+            if (prompts[b].length + maxNewTokens > c.maxPositionEmbeddings()) {
+                throw new IllegalArgumentException("prompt " + b + " (" + prompts[b].length + " tokens) plus "
+                        + maxNewTokens + " new tokens exceeds max_position_embeddings " + c.maxPositionEmbeddings());
+            }
+            longest = Math.max(longest, prompts[b].length);
+        }
+        Session session = new Session(prompts.length, longest, longest + maxNewTokens);
+        int[] ids = new int[prompts.length * longest];
+        for (int b = 0; b < prompts.length; b++) {
+            session.pad[b] = longest - prompts[b].length;
+            Arrays.fill(ids, b * longest, b * longest + session.pad[b], PAD_ID);
+            System.arraycopy(prompts[b], 0, ids, b * longest + session.pad[b], prompts[b].length);
+        }
+        session.step(ids, longest);
+        return session;
+    }
+
+    /** The cache and position of one batch of sequences being continued. */
+    public final class Session {
+        private final int batch;
+        private final int capacity;
+        private final int[] pad;
+        private final INDArray[] keys;
+        private final INDArray[] values;
+        private int length;
+        private INDArray logits;
+
+        private Session(int batch, int promptLength, int capacity) {
+            this.batch = batch;
+            this.capacity = capacity;
+            this.pad = new int[batch];
+            this.keys = new INDArray[c.numHiddenLayers()];
+            this.values = new INDArray[c.numHiddenLayers()];
+            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                for (int l = 0; l < keys.length; l++) {
+                    keys[l] = Nd4j.create(dtype, batch, c.numKeyValueHeads(), capacity, c.headDim());
+                    values[l] = Nd4j.create(dtype, batch, c.numKeyValueHeads(), capacity, c.headDim());
+                }
+            }
+        }
+
+        /** Next-token logits {@code [batch, vocab]} for every row. */
+        public INDArray logits() {
+            return logits;
+        }
+
+        /** Feeds one token per row (rows that finished may take any id) and computes the following logits. */
+        public void append(int[] tokens) {
+            if (tokens.length != batch) {
+                throw new IllegalArgumentException("expected " + batch + " tokens, got " + tokens.length);
+            }
+            if (length >= capacity) {
+                throw new IllegalStateException("the cache is full (" + capacity + " positions)");
+            }
+            step(tokens, 1);
+        }
+
+        /** Positions filled so far (prompt slots including left padding, plus appended tokens). */
+        public int length() {
+            return length;
+        }
+
+        private void step(int[] ids, int steps) {
+            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE, workspaceId)) {
+                INDArray out = forward(ids, steps);
+                logits = out.detach();
+            }
+            length += steps;
+        }
+
+        private INDArray forward(int[] ids, int steps) {
+            int start = length;
+            int total = start + steps;
+            int heads = c.numAttentionHeads();
+            int kv = c.numKeyValueHeads();
+            int hd = c.headDim();
+            int groups = heads / kv;
+
+            int[] positions = new int[batch * steps];
+            double[][][][] mask = new double[batch][1][steps][total];
+            for (int b = 0; b < batch; b++) {
+                for (int s = 0; s < steps; s++) {
+                    positions[b * steps + s] = Math.max(0, start + s - pad[b]);
+                    for (int j = 0; j < total; j++) {
+                        boolean visible = j >= pad[b] && j <= start + s;
+                        mask[b][0][s][j] = visible ? 0 : MASKED;
+                    }
+                }
+            }
+            INDArray additiveMask = Nd4j.create(mask).castTo(dtype);
+            INDArray[] qRope = RotaryTables.rows(hd, c.ropeTheta(), dtype, Math.pow(hd, -0.5), positions);
+            INDArray[] kRope = RotaryTables.rows(hd, c.ropeTheta(), dtype, 1.0, positions);
+            INDArray cosQ = qRope[0].reshape('c', batch, 1, steps, hd);
+            INDArray sinQ = qRope[1].reshape('c', batch, 1, steps, hd);
+            INDArray cosK = kRope[0].reshape('c', batch, 1, steps, hd);
+            INDArray sinK = kRope[1].reshape('c', batch, 1, steps, hd);
+
+            INDArray x = Nd4j.pullRows(p.embed, 1, ids).muli(Math.sqrt(c.hiddenSize()));
+            for (int l = 0; l < p.blocks.size(); l++) {
+                DecoderTensors.Block w = p.blocks.get(l);
+                INDArray a = Kernels.rmsNorm(x, w.inputNorm(), c.rmsNormEps()).y();
+                INDArray q = Kernels.rope(heads(Kernels.linear(a, w.q()), steps, heads), cosQ, sinQ);
+                INDArray k = Kernels.rope(heads(Kernels.linear(a, w.k()), steps, kv), cosK, sinK);
+                INDArray v = heads(Kernels.linear(a, w.v()), steps, kv);
+                keys[l].get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(start, total),
+                        NDArrayIndex.all()).assign(k);
+                values[l].get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(start, total),
+                        NDArrayIndex.all()).assign(v);
+                INDArray cachedK = cached(keys[l], total);
+                INDArray cachedV = cached(values[l], total);
+
+                INDArray scores = Nd4j.matmul(q.reshape('c', (long) batch * kv, (long) groups * steps, hd), cachedK,
+                        false, true, false);
+                INDArray perHead = scores.reshape('c', batch, heads, steps, total);
+                Nd4j.exec(new AddOp(perHead, additiveMask, perHead));
+                Kernels.softmaxInPlace(scores);
+                INDArray attention = Nd4j.matmul(scores, cachedV)
+                        .reshape('c', batch, heads, steps, hd).permute(0, 2, 1, 3).dup('c')
+                        .reshape('c', (long) batch * steps, (long) heads * hd);
+                x.addi(Kernels.linear(attention, w.o()));
+
+                INDArray a2 = Kernels.rmsNorm(x, w.postNorm(), c.rmsNormEps()).y();
+                INDArray gate = Kernels.linear(a2, w.gate());
+                INDArray hidden = Kernels.geluTanh(gate, Kernels.geluTanhInner(gate)).muli(Kernels.linear(a2, w.up()));
+                x.addi(Kernels.linear(hidden, w.down()));
+            }
+            int[] lastRows = new int[batch];
+            for (int b = 0; b < batch; b++) {
+                lastRows[b] = b * steps + steps - 1;
+            }
+            INDArray last = steps == 1 ? x : Nd4j.pullRows(x, 1, lastRows);
+            return Kernels.linear(Kernels.rmsNorm(last, p.finalNorm, c.rmsNormEps()).y(), p.embed);
+        }
+
+        /** {@code [B*S, n*hd]} projection output to {@code [B, n, S, hd]}. */
+        private INDArray heads(INDArray projected, int steps, int n) {
+            return projected.reshape('c', batch, steps, n, c.headDim()).permute(0, 2, 1, 3).dup('c');
+        }
+
+        /** The first {@code total} cached positions as a contiguous {@code [B*KV, total, hd]} array. */
+        private INDArray cached(INDArray cache, int total) {
+            INDArray used = cache.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, total),
+                    NDArrayIndex.all());
+            return used.dup('c').reshape('c', (long) batch * c.numKeyValueHeads(), total, c.headDim());
+        }
+    }
+}

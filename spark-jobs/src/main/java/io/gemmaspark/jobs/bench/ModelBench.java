@@ -1,0 +1,246 @@
+package io.gemmaspark.jobs.bench;
+
+import io.gemmaspark.jobs.CommonOptions;
+import io.gemmaspark.jobs.SparkSupport;
+import io.gemmaspark.model.GemmaConfig;
+import io.gemmaspark.model.GemmaWeights;
+import io.gemmaspark.model.decoder.GemmaDecoder;
+import io.gemmaspark.model.generation.Generator;
+import io.gemmaspark.util.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.random.impl.UniformDistribution;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bin/gemma bench model}: the decoder's speed on this machine.
+ * <ul>
+ *   <li>measured peaks: SGEMM GFLOP/s and the memory read bandwidth of the matrix-vector products decoding runs;</li>
+ *   <li>training tokens/s (forward + backward + Adam, float32, workspaces on) for the {@code tiny} and
+ *       {@code small} presets, and for the two shapes DESIGN.md times PyTorch on, with model FLOPs utilisation
+ *       (6N + 12 L T d_attn FLOPs per token) against the measured SGEMM peak;</li>
+ *   <li>decode tokens/s with the KV cache, for tiny, small and a random-weight full gemma-2b in float32, the latter
+ *       against the bandwidth bound (all weights are read once per token).</li>
+ * </ul>
+ * Threads follow DESIGN.md: OMP_NUM_THREADS=1 (bin/gemma), BLAS threads = cores.
+ */
+public final class ModelBench {
+    private ModelBench() {
+    }
+
+    public static final class Options {
+        @Option(names = "--model-train-steps", paramLabel = "N",
+                description = "bench model: timed training steps per shape after 2 warm-up steps (default: 5).")
+        public int trainSteps = 5;
+
+        @Option(names = "--model-decode-tokens", paramLabel = "N",
+                description = "bench model: tokens decoded per small model (default: 64).")
+        public int decodeTokens = 64;
+
+        @Option(names = "--model-2b-tokens", paramLabel = "N",
+                description = "bench model: tokens decoded by the random-weight gemma-2b, 0 to skip (default: 8).")
+        public int gemma2bTokens = 8;
+    }
+
+    /** A training shape: model, batch and sequence length, and PyTorch's ms/step on it if DESIGN.md has it. */
+    private record TrainShape(String label, GemmaConfig config, int batch, int time, double pytorchMs) {}
+
+    public static int run(CommonOptions common, Options options) throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        Nd4j.factory().blas().setMaxThreads(cores);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("cores", cores);
+        summary.put("omp_num_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
+        summary.put("blas_threads", cores);
+
+        double peakGflops = sgemmPeak();
+        double bandwidth = readBandwidth();
+        summary.put("sgemm_peak_gflops", peakGflops);
+        summary.put("gemv_read_bandwidth_gb_per_s", bandwidth / 1e9);
+        System.out.printf(Locale.ROOT, "bench model: SGEMM peak %.1f GFLOP/s, matrix-vector read bandwidth %.1f GB/s "
+                + "(%d cores, BLAS threads %d)%n", peakGflops, bandwidth / 1e9, cores, cores);
+
+        List<TrainShape> shapes = List.of(
+                new TrainShape("tiny", GemmaConfig.preset("tiny"), 16, 128, Double.NaN),
+                new TrainShape("small", GemmaConfig.preset("small"), 8, 256, Double.NaN),
+                new TrainShape("pytorch-shape-a", new GemmaConfig("pytorch-shape-a", 512, 64, 2, 4, 1, 16, 256, 64,
+                        10000, 1e-6), 16, 64, 35),
+                new TrainShape("pytorch-shape-b", new GemmaConfig("pytorch-shape-b", 8000, 256, 4, 4, 1, 64, 1024,
+                        256, 10000, 1e-6), 8, 256, 1363));
+        List<Map<String, Object>> training = new ArrayList<>();
+        for (TrainShape shape : shapes) {
+            training.add(train(shape, options.trainSteps, peakGflops));
+        }
+        summary.put("training", training);
+
+        List<Map<String, Object>> decoding = new ArrayList<>();
+        for (String preset : List.of("tiny", "small")) {
+            GemmaDecoder decoder = GemmaDecoder.create(GemmaConfig.preset(preset), DataType.FLOAT, new Adam(1e-3), 1);
+            decoding.add(decode(preset, decoder, options.decodeTokens, bandwidth));
+        }
+        if (options.gemma2bTokens > 0) {
+            decoding.add(decodeGemma2b(options.gemma2bTokens, bandwidth));
+        }
+        summary.put("decoding", decoding);
+
+        Path dir = common.out != null ? Path.of(common.out) : SparkSupport.workDir().resolve("bench").resolve("model");
+        Files.createDirectories(dir);
+        Path report = dir.resolve("bench-model.json");
+        Json.write(summary, new org.apache.hadoop.fs.Path(report.toUri()), new org.apache.hadoop.conf.Configuration());
+        System.out.println("bench model: figures in " + report);
+        return 0;
+    }
+
+    /** Best GFLOP/s of square float32 matrix products at a few sizes. */
+    private static double sgemmPeak() {
+        double best = 0;
+        for (int n : new int[] {512, 1024, 2048}) {
+            INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
+            INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
+            INDArray c = Nd4j.create(DataType.FLOAT, n, n);
+            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+            int reps = 0;
+            long start = System.nanoTime();
+            do {
+                Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+                reps++;
+            } while (System.nanoTime() - start < 1_500_000_000L);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            best = Math.max(best, 2.0 * n * n * n * reps / seconds / 1e9);
+        }
+        return best;
+    }
+
+    /** Bytes/s of a matrix-vector product over a 1 GiB float32 matrix (what each decode step does to weights). */
+    private static double readBandwidth() {
+        int rows = 16384;
+        int cols = 16384;
+        INDArray matrix = Nd4j.rand(DataType.FLOAT, rows, cols);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 1, cols);
+        INDArray y = Nd4j.create(DataType.FLOAT, 1, rows);
+        Nd4j.gemm(x, matrix, y, false, true, 1.0, 0.0);
+        int reps = 0;
+        long start = System.nanoTime();
+        do {
+            Nd4j.gemm(x, matrix, y, false, true, 1.0, 0.0);
+            reps++;
+        } while (System.nanoTime() - start < 2_000_000_000L);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double bytesPerSecond = 4.0 * rows * cols * reps / seconds;
+        matrix.close();
+        return bytesPerSecond;
+    }
+
+    private static Map<String, Object> train(TrainShape shape, int steps, double peakGflops) {
+        GemmaConfig config = shape.config();
+        GemmaDecoder decoder = GemmaDecoder.create(config, DataType.FLOAT, new Adam(3e-4), 1);
+        Random random = new Random(1);
+        int[][] rows = new int[shape.batch()][shape.time() + 1];
+        for (int[] row : rows) {
+            for (int t = 0; t < row.length; t++) {
+                row[t] = random.nextInt(config.vocabSize());
+            }
+        }
+        MultiDataSet batch = GemmaDecoder.nextTokenBatch(rows, null);
+        for (int i = 0; i < 2; i++) {
+            decoder.graph().fit(batch);
+        }
+        long start = System.nanoTime();
+        for (int i = 0; i < steps; i++) {
+            decoder.graph().fit(batch);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double msPerStep = seconds * 1000 / steps;
+        long tokens = (long) shape.batch() * shape.time() * steps;
+        double tokensPerSecond = tokens / seconds;
+        double flopsPerToken = 6.0 * config.parameterCount()
+                + 12.0 * config.numHiddenLayers() * config.attentionWidth() * shape.time();
+        double mfu = flopsPerToken * tokensPerSecond / (peakGflops * 1e9);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("shape", shape.label());
+        r.put("parameters", config.parameterCount());
+        r.put("batch", shape.batch());
+        r.put("seq_len", shape.time());
+        r.put("ms_per_step", msPerStep);
+        r.put("tokens_per_second", tokensPerSecond);
+        r.put("model_flops_utilisation", mfu);
+        r.put("final_loss", decoder.graph().score());
+        String versus = "";
+        if (!Double.isNaN(shape.pytorchMs())) {
+            r.put("pytorch_ms_per_step", shape.pytorchMs());
+            r.put("speedup_vs_pytorch", shape.pytorchMs() / msPerStep);
+            versus = String.format(Locale.ROOT, ", PyTorch %.0f ms/step (%.2fx)", shape.pytorchMs(),
+                    shape.pytorchMs() / msPerStep);
+        }
+        System.out.printf(Locale.ROOT, "bench model: train %-16s %,11d params, batch %d x %d: %8.1f ms/step, "
+                        + "%,8.0f tokens/s, MFU %.1f%%%s%n", shape.label(), config.parameterCount(), shape.batch(),
+                shape.time(), msPerStep, tokensPerSecond, 100 * mfu, versus);
+        return r;
+    }
+
+    private static Map<String, Object> decode(String label, GemmaDecoder decoder, int tokens, double bandwidth) {
+        return decode(label, decoder.config(), new Generator(decoder), tokens, bandwidth);
+    }
+
+    private static Map<String, Object> decode(String label, GemmaConfig config, Generator generator, int tokens,
+            double bandwidth) {
+        int[] prompt = new int[8];
+        Random random = new Random(2);
+        for (int i = 0; i < prompt.length; i++) {
+            prompt[i] = 2 + random.nextInt(config.vocabSize() - 2);
+        }
+        long prefillStart = System.nanoTime();
+        Generator.Session session = generator.start(new int[][] {prompt}, tokens + 1);
+        double prefillSeconds = (System.nanoTime() - prefillStart) / 1e9;
+        // One untimed step warms the workspace for single-token steps.
+        session.append(new int[] {argmax(session.logits())});
+        long start = System.nanoTime();
+        for (int i = 0; i < tokens; i++) {
+            session.append(new int[] {argmax(session.logits())});
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double tokensPerSecond = tokens / seconds;
+        double boundTokensPerSecond = bandwidth / (4.0 * config.parameterCount());
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("model", label);
+        r.put("parameters", config.parameterCount());
+        r.put("prompt_tokens", prompt.length);
+        r.put("prefill_seconds", prefillSeconds);
+        r.put("decoded_tokens", tokens);
+        r.put("decode_tokens_per_second", tokensPerSecond);
+        r.put("bandwidth_bound_tokens_per_second", boundTokensPerSecond);
+        r.put("fraction_of_bound", tokensPerSecond / boundTokensPerSecond);
+        System.out.printf(Locale.ROOT, "bench model: decode %-9s %,14d params: %9.2f tokens/s with the KV cache "
+                        + "(bandwidth bound %.2f tokens/s, %.0f%%), prefill of %d tokens %.2f s%n", label,
+                config.parameterCount(), tokensPerSecond, boundTokensPerSecond,
+                100 * tokensPerSecond / boundTokensPerSecond, prompt.length, prefillSeconds);
+        return r;
+    }
+
+    /** A random-weight gemma-2b in float32 (10 GB, one buffer adopted by the network without a copy). */
+    private static Map<String, Object> decodeGemma2b(int tokens, double bandwidth) {
+        GemmaConfig config = GemmaConfig.preset("gemma-2b");
+        long start = System.nanoTime();
+        GemmaWeights weights = GemmaWeights.allocate(config);
+        Nd4j.getExecutioner().exec(new UniformDistribution(weights.flat(), -0.03, 0.03), Nd4j.getRandom());
+        GemmaDecoder decoder = GemmaDecoder.fromWeights(config, weights, null);
+        System.out.printf(Locale.ROOT, "bench model: gemma-2b random weights (%.1f GB float32) ready in %.0f s%n",
+                4.0 * config.parameterCount() / 1e9, (System.nanoTime() - start) / 1e9);
+        return decode("gemma-2b", config, new Generator(decoder), tokens, bandwidth);
+    }
+
+    private static int argmax(INDArray logits) {
+        return logits.getRow(0).argMax().getInt(0);
+    }
+}
