@@ -227,14 +227,17 @@ public final class SparkPretrainer {
                     stepsThisRun++;
                     secondsThisRun += seconds;
                     tokensThisRun += tokens;
-                    lastLoss = factory.lossPerToken(sparkGraph.getScore(), config.seqLen());
+                    // DL4J's score adds the weight-decay penalty; metrics report the data loss alone. (The workers'
+                    // penalties were at their local parameters, this one at the average: a tiny difference.)
+                    double penalty = graph.calcRegularizationScore(true);
+                    lastLoss = factory.lossPerToken(sparkGraph.getScore() - penalty, config.seqLen());
                     boolean finished = state.step() == totalSteps;
                     boolean stopping = finished || stepsThisRun >= stopAfterSteps;
                     Double validation = null;
                     if (state.step() % config.validation().everySteps() == 0 || finished) {
                         validation = factory.lossPerToken(
-                                sparkGraph.calculateScoreMultiDataSet(heldOut, true, sparkConfig.batchSizePerWorker()),
-                                config.seqLen());
+                                sparkGraph.calculateScoreMultiDataSet(heldOut, true, sparkConfig.batchSizePerWorker())
+                                        - penalty, config.seqLen());
                         lastValidation = validation;
                     }
                     metrics.append(new StepMetrics(state.step(), stage.name(), lastLoss, state.learningRate(),
