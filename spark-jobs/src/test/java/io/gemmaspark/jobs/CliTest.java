@@ -64,7 +64,7 @@ class CliTest {
         assertEquals(2, r.status());
         String[] lines = r.err().strip().split("\n");
         assertEquals(1, lines.length, r.err());
-        assertEquals("error: " + conf + ":5: key 'modle': unknown key; expected one of out, master, inputs, filters, model",
+        assertEquals("error: " + conf + ":5: key 'modle': unknown key; expected one of out, master, inputs, filters, model, pretrain",
                 lines[0]);
     }
 
