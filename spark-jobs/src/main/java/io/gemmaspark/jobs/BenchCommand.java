@@ -4,6 +4,7 @@ import io.gemmaspark.jobs.bench.PrepareBench;
 import io.gemmaspark.jobs.bench.TokenizerBench;
 import io.gemmaspark.jobs.bench.CheckpointBench;
 import io.gemmaspark.jobs.bench.ModelBench;
+import io.gemmaspark.jobs.bench.PretrainBench;
 import io.gemmaspark.util.UserError;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -39,6 +40,7 @@ public final class BenchCommand implements Callable<Integer> {
             case "tokenizer" -> TokenizerBench.run(common, tokenizer);
             case "model" -> ModelBench.run(common, model);
             case "checkpoint" -> CheckpointBench.run(common, checkpoint);
+            case "pretrain" -> new PretrainBench(common, common.out != null ? common.out : "out/bench").call();
             default -> throw new UserError("bench: unknown or unavailable stage '" + stage
                     + "' (stages: prepare, tokenizer, model, checkpoint, pretrain)");
         };

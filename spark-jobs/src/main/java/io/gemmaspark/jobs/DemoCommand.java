@@ -3,6 +3,7 @@ package io.gemmaspark.jobs;
 import io.gemmaspark.config.ConfigLoader;
 import io.gemmaspark.jobs.demo.DemoConfig;
 import io.gemmaspark.jobs.demo.PrepareStage;
+import io.gemmaspark.jobs.demo.PretrainStage;
 import io.gemmaspark.jobs.demo.TokenizerStage;
 import io.gemmaspark.model.GemmaConfig;
 import java.util.List;
@@ -34,6 +35,10 @@ public final class DemoCommand implements Callable<Integer> {
         String prepared = PrepareStage.run(demo, common);
         try (SparkSession spark = SparkSupport.session("demo", common)) {
             TokenizerStage.run(spark, demo, prepared + "/kept");
+        }
+        status = PretrainStage.run(demo, common);
+        if (status != 0) {
+            return status;
         }
         System.out.println("demo: stages not available yet: " + String.join(", ", GemmaCli.PENDING.keySet()));
         return 0;

@@ -13,6 +13,7 @@ import java.util.List;
  * @param model   model preset, a path or a name under conf/
  * @param tokenizer tokenizer training settings, a path or a name under conf/
  * @param tokenize  token packing settings, a path or a name under conf/
+ * @param pretrain pretraining configuration, a path or a name under conf/ (its data is the demo's token shards)
  */
 public record DemoConfig(
         String out,
@@ -22,5 +23,6 @@ public record DemoConfig(
         String filters,
         String model,
         @Default("tokenizer/demo") String tokenizer,
-        @Default("tokenize/demo") String tokenize) {
+        @Default("tokenize/demo") String tokenize,
+        @Default("pretrain/tiny") String pretrain) {
 }

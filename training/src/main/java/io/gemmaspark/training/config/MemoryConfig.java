@@ -1,0 +1,14 @@
+package io.gemmaspark.training.config;
+
+import io.gemmaspark.config.Default;
+
+/**
+ * @param workerMemory memory one worker may use for the model, e.g. {@code 16g}; {@code auto} reads it from
+ *                     Spark ({@code spark.executor.memory} + overhead per task slot) or, in local mode, from
+ *                     the JVM's off-heap limit shared by the local workers
+ * @param enforce      refuse to start when the plan does not fit (switch off only to experiment)
+ */
+public record MemoryConfig(
+        @Default("auto") String workerMemory,
+        @Default("true") boolean enforce) {
+}

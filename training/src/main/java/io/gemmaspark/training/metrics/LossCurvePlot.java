@@ -1,0 +1,42 @@
+package io.gemmaspark.training.metrics;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** The loss curve (training and held-out loss against tokens seen) as a PNG, written to any Hadoop path. */
+public final class LossCurvePlot {
+    private LossCurvePlot() {
+    }
+
+    public static void write(List<StepMetrics> history, String title, String file, Configuration conf) {
+        XYChart chart = new XYChartBuilder().width(900).height(520).title(title)
+                .xAxisTitle("tokens seen").yAxisTitle("loss (nats/token)").build();
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        double[] tokens = history.stream().mapToDouble(StepMetrics::tokensSeen).toArray();
+        double[] loss = history.stream().mapToDouble(StepMetrics::loss).toArray();
+        if (tokens.length > 0) {
+            XYSeries train = chart.addSeries("train", tokens, loss);
+            train.setMarker(SeriesMarkers.NONE);
+        }
+        List<StepMetrics> validated = history.stream().filter(m -> m.validationLoss() != null).toList();
+        if (!validated.isEmpty()) {
+            chart.addSeries("held-out", validated.stream().mapToDouble(StepMetrics::tokensSeen).toArray(),
+                    validated.stream().mapToDouble(StepMetrics::validationLoss).toArray());
+        }
+        Path path = new Path(file);
+        try (OutputStream out = path.getFileSystem(conf).create(path, true)) {
+            BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write loss curve " + file, e);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.gemmaspark.training.model;
+
+import io.gemmaspark.model.GemmaConfig;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+/**
+ * Builds the network that pretraining trains: a {@link ComputationGraph} with one input of token ids
+ * {@code [mb,T]} and one output whose labels are the next-token ids with a {@code [mb,T]} per-token weight mask.
+ * Implementations are registered in {@link ModelFactories} under the name used by {@code architecture:} in
+ * the pretraining config.
+ */
+public interface ModelFactory {
+
+    /**
+     * @param shape    model dimensions (vocabulary, width, depth, heads)
+     * @param seqLen   tokens per training window
+     * @param training seed, updater, schedule, weight decay and clipping, shared by every architecture
+     */
+    ComputationGraph build(GemmaConfig shape, int seqLen, NeuralNetConfiguration.Builder training);
+
+    LabelLayout labelLayout();
+
+    /** Converts the network's score (DL4J's loss for one minibatch) to mean loss per token, in nats. */
+    default double lossPerToken(double score, int seqLen) {
+        return score;
+    }
+}

@@ -1,0 +1,138 @@
+package io.gemmaspark.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gemmaspark.training.checkpoint.HadoopCheckpoints;
+import io.gemmaspark.training.checkpoint.PretrainCheckpoints;
+import io.gemmaspark.training.config.PretrainConfig;
+import io.gemmaspark.training.metrics.MetricsLog;
+import io.gemmaspark.training.metrics.StepMetrics;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Parameter-averaging pretraining on Spark local[2] over real text, with checkpoints and exact resume. */
+class SparkPretrainerTest {
+    @TempDir
+    static Path work;
+    static SparkSession spark;
+    static String shards;
+
+    @BeforeAll
+    static void start() throws Exception {
+        spark = TestSpark.session(work);
+        shards = TestSpark.writeShards(spark, work);
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    private static PretrainConfig config(String... extra) {
+        return PretrainConfig.load("pretrain/tiny", TestSpark.overrides(shards, extra));
+    }
+
+    @Test
+    void learnsTheCorpusWellBelowUnigramEntropy() {
+        PretrainConfig config = config("optimizer.warmup_steps=3", "optimizer.peak_lr=0.01",
+                "spark.averaging_frequency=8", "validation.every_steps=5",
+                "stages=[{name: broad, tokens: 57344, mixture: [{weight: 1}]}, "
+                        + "{name: refined, tokens: 24576, mixture: [{quality: high, weight: 0.7}, {quality: low, weight: 0.3}]}]");
+        String out = work.resolve("learn").toString();
+        SparkPretrainer.Result result = new SparkPretrainer(config, spark, out, work.toString()).run(false);
+
+        double unigram = TestSpark.unigramEntropy(spark, shards);
+        List<StepMetrics> history = MetricsLog.read(result.metricsFile(), spark.sparkContext().hadoopConfiguration());
+        System.out.printf("unigram entropy %.3f nats; loss curve:%n", unigram);
+        history.forEach(m -> System.out.printf("  step %3d %-8s loss %.3f val %s lr %.2e grad %.3f %,.0f tok/s%n",
+                m.step(), m.stage(), m.loss(), m.validationLoss(), m.lr(), m.gradNorm(), m.tokensPerSecond()));
+
+        assertEquals(config.totalSteps(), result.steps());
+        assertEquals(config.totalSteps() * config.tokensPerStep(), result.tokensSeen());
+        assertEquals(history.size(), result.steps());
+        double first = history.get(0).loss();
+        assertTrue(first > Math.log(256) * 0.8, "starts near uniform over 256 bytes: " + first);
+        assertTrue(result.finalValidationLoss() < unigram - 0.4,
+                "held-out loss " + result.finalValidationLoss() + " well below unigram entropy " + unigram);
+        assertTrue(history.stream().allMatch(m -> m.gradNorm() > 0 && Double.isFinite(m.gradNorm())));
+        StepMetrics last = history.get(history.size() - 1);
+        assertEquals(config.optimizer().minLr(), last.lr(), 1e-9, "cosine reaches its floor at the last step");
+        assertEquals("refined", last.stage());
+        // The refined stage draws ~70% of its rows from the high-quality component.
+        List<Long> refined = result.rowsByStageComponent().get("refined");
+        double highShare = refined.get(0) / (double) (refined.get(0) + refined.get(1));
+        assertTrue(Math.abs(highShare - 0.7) < 0.12, "mixture share " + highShare);
+        assertTrue(Files.exists(Path.of(result.plotFile())));
+        assertTrue(new HadoopCheckpoints(out + "/checkpoints", spark.sparkContext().hadoopConfiguration(), 2)
+                .verify(result.checkpoint()).isEmpty());
+    }
+
+    @Test
+    void refusesToStartWhenTheMemoryPlanDoesNotFit() {
+        PretrainConfig config = PretrainConfig.load("pretrain/gemma-2b",
+                List.of("data=" + work.resolve("never-read"), "memory.worker_memory=auto"));
+        var error = org.junit.jupiter.api.Assertions.assertThrows(io.gemmaspark.util.UserError.class,
+                () -> new SparkPretrainer(config, spark, work.resolve("2b").toString(), work.toString()).run(false));
+        assertTrue(error.getMessage().startsWith("memory: a worker needs"), error.getMessage());
+        assertFalse(Files.exists(work.resolve("2b")), "nothing written before the plan is checked");
+    }
+
+    @Test
+    void resumeIsExactAndCorruptCheckpointsAreSkipped() throws Exception {
+        PretrainConfig config = config("checkpoint.every_steps=2", "architecture=gemma-decoder",
+                "stages=[{name: a, tokens: 4096, mixture: [{weight: 1}]}, {name: b, tokens: 4096, mixture: [{quality: high, weight: 1}]}]");
+        assertEquals(8, config.totalSteps());
+        var hadoop = spark.sparkContext().hadoopConfiguration();
+
+        String straight = work.resolve("straight").toString();
+        new SparkPretrainer(config, spark, straight, work.toString()).run(false);
+
+        String interrupted = work.resolve("interrupted").toString();
+        SparkPretrainer.Result half = new SparkPretrainer(config, spark, interrupted, work.toString())
+                .stopAfterSteps(5).run(false);
+        assertEquals(5, half.steps());
+        // Corrupt the newest checkpoint: resume must fall back to step 4 and still end identical.
+        Path newest = Path.of(java.net.URI.create(half.checkpoint())).resolve(HadoopCheckpoints.MODEL);
+        try (RandomAccessFile file = new RandomAccessFile(newest.toFile(), "rw")) {
+            file.seek(file.length() / 2);
+            file.write(new byte[] {1, 2, 3, 4});
+        }
+        PretrainCheckpoints store = new HadoopCheckpoints(interrupted + "/checkpoints", hadoop, 2);
+        assertFalse(store.verify(half.checkpoint()).isEmpty(), "corruption detected");
+        assertEquals(4, store.loadLatest().orElseThrow().state().step());
+
+        SparkPretrainer.Result resumed = new SparkPretrainer(config, spark, interrupted, work.toString()).run(true);
+        assertTrue(resumed.resumed());
+        assertEquals(8, resumed.steps());
+
+        var a = new HadoopCheckpoints(straight + "/checkpoints", hadoop, 2).loadLatest().orElseThrow();
+        var b = new HadoopCheckpoints(interrupted + "/checkpoints", hadoop, 2).loadLatest().orElseThrow();
+        assertEquals(a.state().tokensSeen(), b.state().tokensSeen());
+        assertEquals(a.state().iteration(), b.state().iteration());
+        for (String run : List.of(straight, interrupted)) {
+            System.out.println(run + ": " + MetricsLog.read(run + "/metrics.jsonl", hadoop).stream()
+                    .map(m -> String.format("%d:%.4f", m.step(), m.loss())).toList());
+        }
+        INDArray pa = a.graph().params();
+        INDArray pb = b.graph().params();
+        double maxDiff = pa.sub(pb).amaxNumber().doubleValue();
+        System.out.printf("exact resume: max |param difference| = %.3g over %,d parameters%n", maxDiff, pa.length());
+        assertTrue(maxDiff < 1e-5, "parameters after resume equal straight run: max diff " + maxDiff);
+        double updaterDiff = a.graph().getUpdater().getStateViewArray()
+                .sub(b.graph().getUpdater().getStateViewArray()).amaxNumber().doubleValue();
+        assertTrue(updaterDiff < 1e-5, "Adam state equal: " + updaterDiff);
+        List<StepMetrics> metrics = MetricsLog.read(interrupted + "/metrics.jsonl", hadoop);
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), metrics.stream().map(StepMetrics::step).toList(),
+                "metrics of the interrupted run past the checkpoint are replaced, not duplicated");
+    }
+}
