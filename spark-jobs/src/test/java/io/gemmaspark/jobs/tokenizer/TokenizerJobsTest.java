@@ -86,7 +86,7 @@ class TokenizerJobsTest {
         Path packingConf = dir.resolve("tokenize-demo.yaml");
         Files.writeString(packingConf, "seq_len: 64\nseed: 7\npartitions: 3\n");
         DemoConfig demo = new DemoConfig(dir.resolve("demo").toString(), "local[2]", List.of("data/sample"),
-                "prepare/default", "filters/default", "models/tiny", conf.toString(), packingConf.toString());
+                "prepare/default", "filters/default", "models/tiny", conf.toString(), packingConf.toString(), "pretrain/tiny");
         TokenizerStage.Outputs outputs = TokenizerStage.run(spark, demo, cleanDocs);
 
         String tokenizerDir = dir.resolve("demo/tokenizer").toString();
