@@ -36,7 +36,9 @@ public final class TokenShards {
     public static TokenShards open(SparkSession spark, String path, long seed, double holdoutFraction) {
         Dataset<Row> rows;
         try {
-            rows = spark.read().parquet(path);
+            // The tokenize job writes one directory per stage beside its manifest.json; read only the shards.
+            rows = spark.read().option("recursiveFileLookup", "true").option("pathGlobFilter", "*.parquet")
+                    .parquet(path);
         } catch (Exception e) {
             throw new UserError("data: cannot read token shards at " + path + ": " + e.getMessage(), e);
         }
