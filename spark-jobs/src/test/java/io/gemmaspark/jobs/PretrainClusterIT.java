@@ -3,7 +3,6 @@ package io.gemmaspark.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gemmaspark.training.checkpoint.HadoopCheckpoints;
 import io.gemmaspark.training.checkpoint.PretrainCheckpoints;
 import io.gemmaspark.training.data.SyntheticTokenShards;
 import java.io.File;
@@ -92,7 +91,7 @@ class PretrainClusterIT {
         String out = work.resolve("fault").toString();
         Process submit = submit(out, 12288, "fault.log");
         Path metrics = Path.of(out, "metrics.jsonl");
-        Path firstCheckpoint = Path.of(out, "checkpoints", HadoopCheckpoints.LATEST);
+        Path firstCheckpoint = Path.of(out, "checkpoints", PretrainCheckpoints.LATEST);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(8);
         while (!Files.exists(firstCheckpoint) && System.nanoTime() < deadline && submit.isAlive()) {
             Thread.sleep(200);
@@ -113,10 +112,11 @@ class PretrainClusterIT {
     }
 
     private static PretrainCheckpoints.Loaded verifiedLatest(String out) {
-        HadoopCheckpoints store = new HadoopCheckpoints(out + "/checkpoints", new Configuration(), 3);
+        PretrainCheckpoints store = PretrainCheckpoints.forArchitecture("gemma-decoder", out + "/checkpoints",
+                new Configuration(), 3);
         PretrainCheckpoints.Loaded last = store.loadLatest().orElseThrow();
         assertTrue(store.verify(last.path()).isEmpty());
-        assertTrue(last.graph().params().length() > 0);
+        assertTrue(last.params().length() > 0);
         return last;
     }
 

@@ -2,7 +2,6 @@ package io.gemmaspark.training;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.gemmaspark.model.GemmaConfig;
-import io.gemmaspark.training.checkpoint.HadoopCheckpoints;
 import io.gemmaspark.training.checkpoint.PretrainCheckpoints;
 import io.gemmaspark.training.checkpoint.TrainerState;
 import io.gemmaspark.training.config.PretrainConfig;
@@ -136,8 +135,8 @@ public final class SparkPretrainer {
         TokenShards shards = TokenShards.open(spark, config.data(), config.seed(), config.validation().holdoutFraction());
         shards.validate(config.data(), config.seqLen(), shape.vocabSize());
 
-        PretrainCheckpoints checkpoints = new HadoopCheckpoints(out + "/checkpoints", hadoop,
-                config.checkpoint().keepLast());
+        PretrainCheckpoints checkpoints = PretrainCheckpoints.forArchitecture(config.architecture(),
+                out + "/checkpoints", hadoop, config.checkpoint().keepLast());
         WarmupCosineSchedule schedule = new WarmupCosineSchedule(config.optimizer().peakLr(),
                 config.optimizer().minLr(), (long) config.optimizer().warmupSteps() * sparkConfig.averagingFrequency(),
                 config.totalSteps() * sparkConfig.averagingFrequency());
@@ -151,7 +150,7 @@ public final class SparkPretrainer {
             System.out.printf("pretrain: resuming from %s (step %d, %,d tokens seen)%n", restored.get().path(),
                     state.step(), state.tokensSeen());
         } else {
-            if (!resume && exists(out + "/checkpoints/" + HadoopCheckpoints.LATEST, hadoop)) {
+            if (!resume && exists(out + "/checkpoints/" + PretrainCheckpoints.LATEST, hadoop)) {
                 throw new UserError(out + ": holds checkpoints of an earlier run; pass --resume to continue it, "
                         + "or choose another --out");
             }

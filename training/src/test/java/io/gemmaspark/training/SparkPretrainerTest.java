@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gemmaspark.training.checkpoint.HadoopCheckpoints;
+import io.gemmaspark.model.GemmaWeights;
+import io.gemmaspark.model.checkpoint.CheckpointStore;
+import io.gemmaspark.model.checkpoint.NativeCheckpoint;
+import io.gemmaspark.model.decoder.GemmaDecoder;
+import io.gemmaspark.training.checkpoint.NativeCheckpoints;
 import io.gemmaspark.training.checkpoint.PretrainCheckpoints;
 import io.gemmaspark.training.config.PretrainConfig;
 import io.gemmaspark.training.metrics.MetricsLog;
@@ -73,8 +77,9 @@ class SparkPretrainerTest {
         double highShare = refined.get(0) / (double) (refined.get(0) + refined.get(1));
         assertTrue(Math.abs(highShare - 0.7) < 0.12, "mixture share " + highShare);
         assertTrue(Files.exists(Path.of(result.plotFile())));
-        assertTrue(new HadoopCheckpoints(out + "/checkpoints", spark.sparkContext().hadoopConfiguration(), 2)
-                .verify(result.checkpoint()).isEmpty());
+        // The stand-in architecture keeps DL4J's own checkpoint format (not a Gemma shape).
+        assertTrue(PretrainCheckpoints.forArchitecture(config.architecture(), out + "/checkpoints",
+                spark.sparkContext().hadoopConfiguration(), 2).verify(result.checkpoint()).isEmpty());
     }
 
     @Test
@@ -102,12 +107,13 @@ class SparkPretrainerTest {
                 .stopAfterSteps(5).run(false);
         assertEquals(5, half.steps());
         // Corrupt the newest checkpoint: resume must fall back to step 4 and still end identical.
-        Path newest = Path.of(java.net.URI.create(half.checkpoint())).resolve(HadoopCheckpoints.MODEL);
+        Path newest = Path.of(java.net.URI.create(half.checkpoint())).resolve("model.safetensors");
         try (RandomAccessFile file = new RandomAccessFile(newest.toFile(), "rw")) {
             file.seek(file.length() / 2);
             file.write(new byte[] {1, 2, 3, 4});
         }
-        PretrainCheckpoints store = new HadoopCheckpoints(interrupted + "/checkpoints", hadoop, 2);
+        PretrainCheckpoints store = PretrainCheckpoints.forArchitecture(config.architecture(),
+                interrupted + "/checkpoints", hadoop, 2);
         assertFalse(store.verify(half.checkpoint()).isEmpty(), "corruption detected");
         assertEquals(4, store.loadLatest().orElseThrow().state().step());
 
@@ -115,24 +121,42 @@ class SparkPretrainerTest {
         assertTrue(resumed.resumed());
         assertEquals(8, resumed.steps());
 
-        var a = new HadoopCheckpoints(straight + "/checkpoints", hadoop, 2).loadLatest().orElseThrow();
-        var b = new HadoopCheckpoints(interrupted + "/checkpoints", hadoop, 2).loadLatest().orElseThrow();
+        var a = new NativeCheckpoints(straight + "/checkpoints", hadoop, 2).loadLatest().orElseThrow();
+        var b = new NativeCheckpoints(interrupted + "/checkpoints", hadoop, 2).loadLatest().orElseThrow();
         assertEquals(a.state().tokensSeen(), b.state().tokensSeen());
         assertEquals(a.state().iteration(), b.state().iteration());
         for (String run : List.of(straight, interrupted)) {
             System.out.println(run + ": " + MetricsLog.read(run + "/metrics.jsonl", hadoop).stream()
                     .map(m -> String.format("%d:%.4f", m.step(), m.loss())).toList());
         }
-        INDArray pa = a.graph().params();
-        INDArray pb = b.graph().params();
+        INDArray pa = a.params();
+        INDArray pb = b.params();
         double maxDiff = pa.sub(pb).amaxNumber().doubleValue();
         System.out.printf("exact resume: max |param difference| = %.3g over %,d parameters%n", maxDiff, pa.length());
         assertTrue(maxDiff < 1e-5, "parameters after resume equal straight run: max diff " + maxDiff);
-        double updaterDiff = a.graph().getUpdater().getStateViewArray()
-                .sub(b.graph().getUpdater().getStateViewArray()).amaxNumber().doubleValue();
+        double updaterDiff = a.updaterState().sub(b.updaterState()).amaxNumber().doubleValue();
         assertTrue(updaterDiff < 1e-5, "Adam state equal: " + updaterDiff);
         List<StepMetrics> metrics = MetricsLog.read(interrupted + "/metrics.jsonl", hadoop);
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), metrics.stream().map(StepMetrics::step).toList(),
                 "metrics of the interrupted run past the checkpoint are replaced, not duplicated");
+
+        // What `gemma generate --model <out>/checkpoints` does: resolve the store's newest valid checkpoint and
+        // load it as a Gemma decoder; its logits are the trained network's.
+        org.apache.hadoop.fs.Path resolved = CheckpointStore.resolveModelDirectory(interrupted + "/checkpoints", hadoop);
+        assertEquals(new CheckpointStore(interrupted + "/checkpoints", 2, hadoop).latestValid().orElseThrow(), resolved);
+        assertEquals("step-000000008", resolved.getName());
+        NativeCheckpoint.Loaded loaded = NativeCheckpoint.load(resolved, hadoop, true, null);
+        assertEquals(config.modelShape().vocabSize(), loaded.config().model().vocabSize());
+        assertEquals(8, loaded.trainerState().get("step").asLong());
+        assertEquals(b.state().iteration(), loaded.trainerState().get("iteration").asLong());
+        GemmaDecoder trained = GemmaDecoder.fromWeights(loaded.config().model(), loaded.weights(), null);
+        assertEquals(0.0, trained.graph().params().reshape(pb.shape()).sub(pb).amaxNumber().doubleValue(), 0.0);
+        int[] prompt = {5, 17, 33, 2, 9};
+        float[] logits = trained.logits(prompt).ravel().toFloatVector();
+        assertTrue(logits.length > 0);
+        for (float logit : logits) {
+            assertTrue(Float.isFinite(logit), "finite logits from the loaded checkpoint");
+        }
+        assertEquals(GemmaWeights.expectedShapes(loaded.config().model()).keySet(), loaded.weights().tensors().keySet());
     }
 }

@@ -27,7 +27,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 
 /**
- * Checkpoints as directories on any Hadoop path:
+ * Checkpoints of the stand-in architecture, which has no Gemma shape (see {@link PretrainCheckpoints#forArchitecture}),
+ * as directories on any Hadoop path:
  * <pre>
  * checkpoints/step-00000050/  model.zip (config, parameters, Adam state)  model_config.json  trainer_state.json
  *                             [tokenizer.model]  checksums.json (SHA-256 of every other file)  _SUCCESS
@@ -41,7 +42,6 @@ public final class HadoopCheckpoints implements PretrainCheckpoints {
     public static final String STATE = "trainer_state.json";
     public static final String MODEL_CONFIG = "model_config.json";
     public static final String CHECKSUMS = "checksums.json";
-    public static final String LATEST = "latest";
 
     private final Path root;
     private final Configuration conf;
@@ -116,7 +116,8 @@ public final class HadoopCheckpoints implements PretrainCheckpoints {
                     graph = ModelSerializer.restoreComputationGraph(in, true);
                 }
                 TrainerState state = Json.MAPPER.readValue(read(fs, new Path(dir, STATE)), TrainerState.class);
-                return Optional.of(new Loaded(fs.makeQualified(dir).toString(), graph, state));
+                return Optional.of(new Loaded(fs.makeQualified(dir).toString(), graph.params(),
+                        graph.getUpdater().getStateViewArray(), state));
             }
             return Optional.empty();
         } catch (IOException e) {

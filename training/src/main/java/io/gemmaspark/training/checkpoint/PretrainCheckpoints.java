@@ -2,27 +2,46 @@ package io.gemmaspark.training.checkpoint;
 
 import java.util.List;
 import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
-/**
- * Where pretraining keeps its checkpoints. {@link HadoopCheckpoints} is the implementation; the model module's
- * native checkpoint store can replace it behind this interface.
- */
+/** Where pretraining keeps its checkpoints; {@link #forArchitecture} picks the format. */
 public interface PretrainCheckpoints {
 
-    /** A complete, checksum-verified checkpoint. */
-    record Loaded(String path, ComputationGraph graph, TrainerState state) {
+    /** The directory name (under the checkpoint root) naming the newest complete checkpoint, in every format. */
+    String LATEST = "latest";
+
+    /**
+     * The one place the checkpoint format is chosen. The Gemma decoder is saved in the project's native format
+     * ({@link NativeCheckpoints}), which generation, SFT and conversion read. The stand-in architecture
+     * ({@code standin-conv}) is not a Gemma shape, so it has no HF names or config.json; it keeps DL4J's own
+     * serialisation ({@link HadoopCheckpoints}), used only by tests.
+     */
+    static PretrainCheckpoints forArchitecture(String architecture, String root, Configuration conf, int keepLast) {
+        return "gemma-decoder".equals(architecture) ? new NativeCheckpoints(root, conf, keepLast)
+                : new HadoopCheckpoints(root, conf, keepLast);
+    }
+
+    /**
+     * A complete, checksum-verified checkpoint.
+     *
+     * @param params       the flat parameter vector, in the layout of a graph built by the same model factory
+     * @param updaterState the flat Adam state view, in that graph's layout
+     */
+    record Loaded(String path, INDArray params, INDArray updaterState, TrainerState state) {
 
         /**
          * Copies parameters, Adam state and the schedule position into {@code blank}, a graph freshly built by the
-         * same model factory. Training the deserialised graph directly is wrong in DL4J M2.1: its configuration
+         * same model factory. (For {@link HadoopCheckpoints}: training the deserialised graph directly is wrong in DL4J M2.1: its configuration
          * after the JSON round trip lays Adam's state out differently from the one it was saved with (checked
          * here: the convolution bias got NaN after one update), and in local mode DL4J's workers later
-         * release its arrays ("Op.Z argument was closed before call").
+         * release its arrays ("Op.Z argument was closed before call").)
          */
         public ComputationGraph restoreInto(ComputationGraph blank) {
-            blank.setParams(graph.params());
-            blank.getUpdater().setStateViewArray(graph.getUpdater().getStateViewArray());
+            blank.setParams(params.reshape(blank.params().shape()));
+            blank.getUpdater().setStateViewArray(updaterState.reshape(blank.getUpdater().getStateViewArray().shape()));
+            // Adam's bias correction depends on the iteration count; without it the next step differs.
             blank.getConfiguration().setIterationCount(Math.toIntExact(state.iteration()));
             return blank;
         }
