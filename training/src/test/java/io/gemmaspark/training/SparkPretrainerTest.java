@@ -94,7 +94,8 @@ class SparkPretrainerTest {
 
     @Test
     void resumeIsExactAndCorruptCheckpointsAreSkipped() throws Exception {
-        PretrainConfig config = config("checkpoint.every_steps=2", "architecture=gemma-decoder",
+        Path tokenizer = Files.write(work.resolve("spm-test.model"), "sentencepiece model bytes".getBytes());
+        PretrainConfig config = config("checkpoint.every_steps=2", "architecture=gemma-decoder", "tokenizer=" + tokenizer,
                 "stages=[{name: a, tokens: 4096, mixture: [{weight: 1}]}, {name: b, tokens: 4096, mixture: [{quality: high, weight: 1}]}]");
         assertEquals(8, config.totalSteps());
         var hadoop = spark.sparkContext().hadoopConfiguration();
@@ -157,6 +158,8 @@ class SparkPretrainerTest {
         for (float logit : logits) {
             assertTrue(Float.isFinite(logit), "finite logits from the loaded checkpoint");
         }
+        assertEquals(Files.readString(tokenizer),
+                Files.readString(Path.of(resolved.toUri()).resolve("tokenizer.model")), "tokenizer attached");
         assertEquals(GemmaWeights.expectedShapes(loaded.config().model()).keySet(), loaded.weights().tensors().keySet());
     }
 }
