@@ -9,7 +9,8 @@ import org.apache.hadoop.conf.Configuration;
 
 /**
  * The demo's pretraining stage: {@code demo.pretrain} (conf/pretrain/tiny.yaml) on the token shards that the
- * tokenize stage wrote under {@code <out>/tokens}, into {@code <out>/pretrain}.
+ * tokenize stage wrote under {@code <out>/tokens}, into {@code <out>/pretrain}, with the demo's tokenizer in
+ * every checkpoint.
  */
 public final class PretrainStage {
     private PretrainStage() {
@@ -27,7 +28,9 @@ public final class PretrainStage {
         options.conf = demo.pretrain();
         options.master = common.master;
         options.out = demo.out() + "/pretrain";
-        options.overrides = new ArrayList<>(List.of("data=" + tokens));
+        // The tokenizer travels inside every checkpoint so that generate can take text prompts.
+        options.overrides = new ArrayList<>(List.of("data=" + tokens,
+                "tokenizer=" + demo.out() + "/tokenizer/tokenizer.model"));
         options.verbose = common.verbose;
         return PretrainCommand.forDemo(options);
     }
