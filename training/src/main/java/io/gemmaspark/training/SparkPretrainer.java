@@ -2,29 +2,31 @@ package io.gemmaspark.training;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.gemmaspark.model.GemmaConfig;
+import io.gemmaspark.training.averaging.ParameterAveraging;
 import io.gemmaspark.training.checkpoint.PretrainCheckpoints;
 import io.gemmaspark.training.checkpoint.TrainerState;
 import io.gemmaspark.training.config.PretrainConfig;
-import io.gemmaspark.training.config.SparkTrainingConfig;
 import io.gemmaspark.training.config.StageConfig;
 import io.gemmaspark.training.data.StagePlan;
 import io.gemmaspark.training.data.TokenBatches;
 import io.gemmaspark.training.data.TokenShards;
-import io.gemmaspark.training.metrics.GradientNormListener;
 import io.gemmaspark.training.metrics.LossCurvePlot;
 import io.gemmaspark.training.metrics.MetricsLog;
 import io.gemmaspark.training.metrics.StepMetrics;
-import io.gemmaspark.training.model.LabelLayout;
+import io.gemmaspark.training.metrics.WorkerMetricsListener.RoundMeans;
 import io.gemmaspark.training.model.ModelFactories;
 import io.gemmaspark.training.model.ModelFactory;
+import io.gemmaspark.training.model.TrainingSettings;
 import io.gemmaspark.util.Json;
 import io.gemmaspark.util.Progress;
 import io.gemmaspark.util.UserError;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
@@ -40,32 +43,41 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
-import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
-import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
-import org.deeplearning4j.spark.stats.EventStats;
+import org.deeplearning4j.spark.api.TrainingHook;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
- * Pretraining with DL4J parameter averaging on Spark. The driver holds the model; every step it broadcasts
- * parameters and Adam state, each worker fits {@code averaging_frequency} minibatches of its slice of the
- * step's rows (read from the stage plan on the executors), and the driver averages what comes back. Between
- * steps the driver logs metrics, validates and checkpoints.
+ * Pretraining with DL4J parameter averaging on Spark. Each step is one averaging round ({@link ParameterAveraging});
+ * between steps the driver logs metrics, validates and checkpoints. {@link #run} is the whole loop.
  */
 public final class SparkPretrainer {
-    private static final String TIME_SOURCE_PROPERTY = "org.deeplearning4j.spark.time.TimeSource";
     private final PretrainConfig config;
     private final GemmaConfig shape;
     private final SparkSession spark;
+    private final Configuration hadoop;
     private final String out;
     private final String workDir;
+    private final List<TrainingHook> extraHooks = new ArrayList<>();
     private boolean collectTrainingStats;
     private long stopAfterSteps = Long.MAX_VALUE;
+
+    // The run, set up by setUp() and advanced by trainOneRound().
+    private ModelFactory factory;
+    private TokenShards shards;
+    private PretrainCheckpoints checkpoints;
+    private WarmupCosineSchedule schedule;
+    private ComputationGraph graph;
+    private ParameterAveraging averaging;
+    private TrainerState state;
+    private Optional<PretrainCheckpoints.Loaded> restored;
+    private JavaRDD<MultiDataSet> heldOut;
+    private final Map<Integer, StagePlan> stagePlans = new LinkedHashMap<>();
 
     public SparkPretrainer(PretrainConfig config, SparkSession spark, String out, String workDir) {
         this.config = config;
         this.shape = config.modelShape();
         this.spark = spark;
+        this.hadoop = spark.sparkContext().hadoopConfiguration();
         this.out = out;
         this.workDir = workDir;
     }
@@ -82,7 +94,13 @@ public final class SparkPretrainer {
         return this;
     }
 
-    /** What a run produced. */
+    /** Runs {@code hook} on every worker around every minibatch (tests observe the optimiser through it). */
+    public SparkPretrainer addWorkerHook(TrainingHook hook) {
+        extraHooks.add(hook);
+        return this;
+    }
+
+    /** What a run produced. Paths are absolute URIs. */
     public record Result(
             long steps,
             long tokensSeen,
@@ -96,6 +114,41 @@ public final class SparkPretrainer {
             MemoryPlan memory,
             Map<String, List<Long>> rowsByStageComponent,
             Map<String, Double> phaseMillis) {
+    }
+
+    public Result run(boolean resume) {
+        MemoryPlan memory = checkMemoryPlan();
+        setUp(resume);
+        if (state.step() >= config.totalSteps()) {
+            return nothingLeftToDo();
+        }
+        String metricsFile = out + "/metrics.jsonl";
+        Progress progress = new Progress("pretrain", "steps", config.totalSteps());
+        String checkpoint = restored.map(PretrainCheckpoints.Loaded::path).orElse(null);
+        StepMetrics last = null;
+        Double lastValidation = null;
+        long stepsThisRun = 0;
+        double secondsThisRun = 0;
+        try (MetricsLog metrics = MetricsLog.open(metricsFile, hadoop, state.step())) {
+            while (state.step() < config.totalSteps() && stepsThisRun < stopAfterSteps) {
+                StepMetrics step = trainOneRound();
+                if (state.step() % config.validation().everySteps() == 0 || state.step() == config.totalSteps()) {
+                    lastValidation = validate();
+                    step = step.withValidationLoss(lastValidation);
+                }
+                metrics.append(step);
+                progress.update(state.step(), step.describe());
+                stepsThisRun++;
+                secondsThisRun += step.stepSeconds();
+                last = step;
+                boolean stopping = state.step() == config.totalSteps() || stepsThisRun == stopAfterSteps;
+                if (state.step() % config.checkpoint().everySteps() == 0 || stopping) {
+                    checkpoint = checkpoints.save(graph, state, modelConfigJson(), attachments());
+                }
+            }
+            return finish(metrics, metricsFile, memory, last, lastValidation, checkpoint,
+                    stepsThisRun * config.tokensPerStep() / secondsThisRun);
+        }
     }
 
     public MemoryPlan memoryPlan() {
@@ -123,34 +176,35 @@ public final class SparkPretrainer {
         return MemoryPlan.of(shape, config.seqLen(), config.spark().batchSizePerWorker(), budget, source);
     }
 
-    public Result run(boolean resume) {
+    private MemoryPlan checkMemoryPlan() {
         MemoryPlan memory = memoryPlan();
         System.out.println(memory.describe());
         if (config.memory().enforce()) {
             memory.requireFits();
         }
-        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        ModelFactory factory = ModelFactories.forName(config.architecture());
-        SparkTrainingConfig sparkConfig = config.spark();
-        TokenShards shards = TokenShards.open(spark, config.data(), config.seed(), config.validation().holdoutFraction());
-        shards.validate(config.data(), config.seqLen(), shape.vocabSize());
+        return memory;
+    }
 
-        PretrainCheckpoints checkpoints = PretrainCheckpoints.forArchitecture(config.architecture(),
-                out + "/checkpoints", hadoop, config.checkpoint().keepLast());
-        WarmupCosineSchedule schedule = new WarmupCosineSchedule(config.optimizer().peakLr(),
-                config.optimizer().minLr(), (long) config.optimizer().warmupSteps() * sparkConfig.averagingFrequency(),
-                config.totalSteps() * sparkConfig.averagingFrequency());
-        ComputationGraph graph;
-        TrainerState state;
-        Optional<PretrainCheckpoints.Loaded> restored = resume ? checkpoints.loadLatest() : Optional.empty();
+    /** Opens the data, builds the model (fresh or from the newest valid checkpoint) and the averaging master. */
+    private void setUp(boolean resume) {
+        factory = ModelFactories.forName(config.architecture());
+        shards = TokenShards.open(spark, config.data(), config.seed(), config.validation().holdoutFraction());
+        shards.validate(config.data(), config.seqLen(), shape.vocabSize());
+        checkpoints = PretrainCheckpoints.forArchitecture(config.architecture(), out + "/checkpoints", hadoop,
+                config.checkpoint().keepLast());
+        int averagingFrequency = config.spark().averagingFrequency();
+        schedule = new WarmupCosineSchedule(config.optimizer().peakLr(), config.optimizer().minLr(),
+                (long) config.optimizer().warmupSteps() * averagingFrequency, config.totalSteps() * averagingFrequency);
+        TrainingSettings training = new TrainingSettings(config.optimizer(), schedule, config.seed());
+        graph = factory.build(shape, config.seqLen(), training);
+        restored = resume ? checkpoints.loadLatest() : Optional.empty();
         if (restored.isPresent()) {
             state = restored.get().state();
-            graph = restored.get().restoreInto(factory.build(shape, config.seqLen(),
-                    ModelFactories.training(config.optimizer(), schedule, config.seed())));
+            restored.get().restoreInto(graph);
             System.out.printf("pretrain: resuming from %s (step %d, %,d tokens seen)%n", restored.get().path(),
                     state.step(), state.tokensSeen());
         } else {
-            if (!resume && exists(out + "/checkpoints/" + PretrainCheckpoints.LATEST, hadoop)) {
+            if (!resume && exists(out + "/checkpoints/" + PretrainCheckpoints.LATEST)) {
                 throw new UserError(out + ": holds checkpoints of an earlier run; pass --resume to continue it, "
                         + "or choose another --out");
             }
@@ -159,118 +213,88 @@ public final class SparkPretrainer {
                         + "/checkpoints; starting from step 0");
             }
             state = TrainerState.start(config.seed());
-            graph = factory.build(shape, config.seqLen(), ModelFactories.training(config.optimizer(), schedule, config.seed()));
         }
-
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        if (collectTrainingStats) {
-            // DL4J's stats default to an NTP clock (pool.ntp.org), unreachable from most clusters.
-            System.setProperty(TIME_SOURCE_PROPERTY, System.getProperty(TIME_SOURCE_PROPERTY,
-                    "org.deeplearning4j.spark.time.SystemClockTimeSource"));
+        if (state.step() >= config.totalSteps()) {
+            return;
         }
-        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(
-                sparkConfig.workers(), sparkConfig.batchSizePerWorker())
-                .batchSizePerWorker(sparkConfig.batchSizePerWorker())
-                .averagingFrequency(sparkConfig.averagingFrequency())
-                .workerPrefetchNumBatches(sparkConfig.prefetchBatches())
-                .saveUpdater(true)
-                .repartionData(sparkConfig.repartition())
-                .repartitionStrategy(sparkConfig.repartitionStrategy())
-                .rddTrainingApproach(sparkConfig.trainingApproach())
-                .exportDirectory(workDir + "/dl4j-export")
-                .aggregationDepth(sparkConfig.aggregationDepth())
-                .storageLevel(StorageLevel.MEMORY_ONLY_SER())
-                .rngSeed(state.masterSeed())
-                .collectTrainingStats(collectTrainingStats)
-                .build();
-        SparkComputationGraph sparkGraph = new SparkComputationGraph(jsc, graph, master);
-        GradientNormListener gradNorms = new GradientNormListener(
-                jsc.sc().doubleAccumulator("gradNormSum"), jsc.sc().longAccumulator("gradNormCount"));
-        sparkGraph.setListeners(List.of(gradNorms));
+        averaging = new ParameterAveraging(JavaSparkContext.fromSparkContext(spark.sparkContext()), graph,
+                config.spark(), state.masterSeed(), workDir + "/dl4j-export", collectTrainingStats);
+        extraHooks.forEach(averaging::addHook);
+        heldOut = heldOutBatches();
+    }
 
-        LabelLayout layout = factory.labelLayout();
-        JavaRDD<MultiDataSet> heldOut = heldOutBatches(shards, layout);
-        String metricsFile = out + "/metrics.jsonl";
-        Map<String, List<Long>> rowsByComponent = new LinkedHashMap<>();
-        long totalSteps = config.totalSteps();
+    /** One step: every worker fits its minibatches of the stage plan's next rows, then the driver averages. */
+    private StepMetrics trainOneRound() {
+        int stageIndex = state.stageIndex();
+        StageConfig stage = config.stages().get(stageIndex);
         long sequencesPerStep = config.sequencesPerStep();
-        long stepsThisRun = 0;
-        double secondsThisRun = 0;
-        long tokensThisRun = 0;
-        Progress progress = new Progress("pretrain", "steps", totalSteps);
-        String checkpointPath = restored.map(PretrainCheckpoints.Loaded::path).orElse(null);
-        double lastLoss = Double.NaN;
-        Double lastValidation = null;
-        try (MetricsLog metrics = MetricsLog.open(metricsFile, hadoop, state.step())) {
-            stages:
-            for (int s = state.stageIndex(); s < config.stages().size(); s++) {
-                StageConfig stage = config.stages().get(s);
-                long stageSteps = config.stageSteps(s);
-                StagePlan plan = StagePlan.prepare(spark, shards, stage, s, stageSteps * sequencesPerStep,
-                        planPath(s));
-                rowsByComponent.put(stage.name(), plan.rowsByComponent(stage.mixture().size()));
-                for (long k = s == state.stageIndex() ? state.stepInStage() : 0; k < stageSteps; k++) {
-                    JavaRDD<MultiDataSet> batches = plan.step(k * sequencesPerStep, sparkConfig.workers(),
-                            sparkConfig.averagingFrequency(), sparkConfig.batchSizePerWorker(), layout);
-                    long started = System.nanoTime();
-                    sparkGraph.fitMultiDataSet(batches);
-                    batches.unpersist(false);
-                    double seconds = (System.nanoTime() - started) / 1e9;
-                    long tokens = sequencesPerStep * config.seqLen();
-                    long iteration = graph.getConfiguration().getIterationCount();
-                    boolean lastOfStage = k + 1 == stageSteps;
-                    state = new TrainerState(state.step() + 1, lastOfStage ? s + 1 : s, lastOfStage ? 0 : k + 1,
-                            lastOfStage ? 0 : (k + 1) * sequencesPerStep, state.tokensSeen() + tokens, iteration,
-                            schedule.at(iteration - 1), state.dataSeed(), state.modelSeed(), state.masterSeed(),
-                            state.elapsedSeconds() + seconds);
-                    stepsThisRun++;
-                    secondsThisRun += seconds;
-                    tokensThisRun += tokens;
-                    // DL4J's score adds the weight-decay penalty; metrics report the data loss alone. (The workers'
-                    // penalties were at their local parameters, this one at the average: a tiny difference.)
-                    double penalty = graph.calcRegularizationScore(true);
-                    lastLoss = factory.lossPerToken(sparkGraph.getScore() - penalty, config.seqLen());
-                    boolean finished = state.step() == totalSteps;
-                    boolean stopping = finished || stepsThisRun >= stopAfterSteps;
-                    Double validation = null;
-                    if (state.step() % config.validation().everySteps() == 0 || finished) {
-                        validation = factory.lossPerToken(
-                                sparkGraph.calculateScoreMultiDataSet(heldOut, true, sparkConfig.batchSizePerWorker())
-                                        - penalty, config.seqLen());
-                        lastValidation = validation;
-                    }
-                    metrics.append(new StepMetrics(state.step(), stage.name(), lastLoss, state.learningRate(),
-                            gradNorms.takeMean(), tokens / seconds, state.tokensSeen(), seconds, validation));
-                    progress.update(state.step(), String.format(Locale.ROOT, "stage %s  loss %.3f%s  lr %.2e  %,.0f tok/s",
-                            stage.name(), lastLoss, validation == null ? "" : String.format(Locale.ROOT, "  val %.3f", validation),
-                            state.learningRate(), tokens / seconds));
-                    if (state.step() % config.checkpoint().everySteps() == 0 || stopping) {
-                        checkpointPath = checkpoints.save(graph, state, modelConfigJson(), attachments());
-                    }
-                    if (stopping) {
-                        break stages;
-                    }
-                }
-            }
-            heldOut.unpersist(false);
-            String plot = out + "/loss_curve.png";
-            LossCurvePlot.write(metrics.history(), "gemma-spark pretraining: " + shape.name() + " ("
-                    + config.architecture() + ")", plot, hadoop);
-            Result result = new Result(state.step(), state.tokensSeen(), lastLoss, lastValidation,
-                    secondsThisRun > 0 ? tokensThisRun / secondsThisRun : 0, checkpointPath, metricsFile, plot,
-                    restored.isPresent(), memory, rowsByComponent, phaseMillis(sparkGraph));
-            Json.write(result, new Path(out, "summary.json"), hadoop);
-            return result;
+        JavaRDD<MultiDataSet> minibatches = stagePlan(stageIndex).step(state.stepInStage() * sequencesPerStep,
+                config.spark().workers(), config.spark().averagingFrequency(), config.spark().batchSizePerWorker(),
+                factory.labelLayout());
+        long started = System.nanoTime();
+        RoundMeans round = averaging.fitRound(state.step(), minibatches);
+        minibatches.unpersist(false);
+        double seconds = (System.nanoTime() - started) / 1e9;
+
+        long tokens = config.tokensPerStep();
+        boolean lastOfStage = state.stepInStage() + 1 == config.stageSteps(stageIndex);
+        long stepInStage = lastOfStage ? 0 : state.stepInStage() + 1;
+        state = new TrainerState(state.step() + 1, lastOfStage ? stageIndex + 1 : stageIndex, stepInStage,
+                stepInStage * sequencesPerStep, state.tokensSeen() + tokens,
+                (state.step() + 1) * config.spark().averagingFrequency(), round.learningRate(), state.dataSeed(),
+                state.modelSeed(), state.masterSeed(), state.elapsedSeconds() + seconds);
+        return new StepMetrics(state.step(), stage.name(), factory.lossPerToken(round.loss(), config.seqLen()),
+                round.learningRate(), round.gradNorm(), tokens / seconds, state.tokensSeen(), seconds, null);
+    }
+
+    private StagePlan stagePlan(int stageIndex) {
+        return stagePlans.computeIfAbsent(stageIndex, s -> StagePlan.prepare(spark, shards, config.stages().get(s), s,
+                config.stageSteps(s) * config.sequencesPerStep(), planPath(s)));
+    }
+
+    /** Held-out loss per token with the driver's averaged model. */
+    private double validate() {
+        // DL4J's score adds the weight-decay penalty; report the data loss alone.
+        double penalty = graph.calcRegularizationScore(true);
+        return factory.lossPerToken(averaging.score(heldOut, config.spark().batchSizePerWorker()) - penalty,
+                config.seqLen());
+    }
+
+    private Result finish(MetricsLog metrics, String metricsFile, MemoryPlan memory, StepMetrics last, Double lastValidation,
+            String checkpoint, double tokensPerSecond) {
+        heldOut.unpersist(false);
+        String plot = out + "/loss_curve.png";
+        LossCurvePlot.write(metrics.history(), "gemma-spark pretraining: " + shape.name() + " ("
+                + config.architecture() + ")", plot, hadoop);
+        Map<String, List<Long>> rowsByComponent = new LinkedHashMap<>();
+        stagePlans.forEach((s, plan) -> rowsByComponent.put(config.stages().get(s).name(),
+                plan.rowsByComponent(config.stages().get(s).mixture().size())));
+        Result result = new Result(state.step(), state.tokensSeen(), last.loss(), lastValidation, tokensPerSecond,
+                absolute(checkpoint), absolute(metricsFile), absolute(plot), restored.isPresent(), memory,
+                rowsByComponent, averaging.phaseMillis());
+        Json.write(result, new Path(out, "summary.json"), hadoop);
+        return result;
+    }
+
+    /** A finished run resumed again: say so, and leave its summary as it was. */
+    private Result nothingLeftToDo() {
+        Path summary = new Path(out, "summary.json");
+        System.out.printf("pretrain: %s finished at step %d of %d; nothing left to do%n", out, state.step(),
+                config.totalSteps());
+        try (InputStream in = summary.getFileSystem(hadoop).open(summary)) {
+            return Json.MAPPER.readValue(in, Result.class);
+        } catch (IOException e) {
+            throw new UserError(summary + ": the run is finished but its summary cannot be read (" + e.getMessage()
+                    + ")");
         }
     }
 
-    /** The held-out rows, a bounded seeded sample, as minibatches cached on the executors for every evaluation. */
-    private JavaRDD<MultiDataSet> heldOutBatches(TokenShards shards, LabelLayout layout) {
-        JavaRDD<MultiDataSet> batches = shards.heldOut()
-                .limit(config.validation().maxSequences())
+    /** The held-out rows: a seeded sample of at most {@code validation.max_sequences}, cached on the executors. */
+    private JavaRDD<MultiDataSet> heldOutBatches() {
+        JavaRDD<MultiDataSet> batches = shards.heldOutSample(config.validation().maxSequences())
                 .select("tokens").javaRDD()
                 .map(row -> new scala.Tuple2<>(0L, TokenBatches.ids(row.getList(0))))
-                .mapPartitions(new TokenBatches(config.spark().batchSizePerWorker(), layout));
+                .mapPartitions(new TokenBatches(config.spark().batchSizePerWorker(), factory.labelLayout()));
         batches.persist(StorageLevel.MEMORY_ONLY_SER());
         if (batches.count() == 0) {
             throw new UserError("validation.holdout_fraction: no held-out rows in " + config.data()
@@ -301,26 +325,23 @@ public final class SparkPretrainer {
         return config.tokenizer() == null ? List.of() : List.of(config.tokenizer());
     }
 
-    private static Map<String, Double> phaseMillis(SparkComputationGraph sparkGraph) {
-        Map<String, Double> totals = new LinkedHashMap<>();
-        SparkTrainingStats stats = sparkGraph.getSparkTrainingStats();
-        if (stats == null) {
-            return totals;
+    private String absolute(String path) {
+        if (path == null) {
+            return null;
         }
-        for (String key : stats.getKeySet()) {
-            double ms = 0;
-            for (EventStats event : stats.getValue(key)) {
-                ms += event.getDurationMs();
-            }
-            totals.put(key, ms);
-        }
-        return totals;
-    }
-
-    private static boolean exists(String path, Configuration conf) {
         try {
             Path p = new Path(path);
-            return p.getFileSystem(conf).exists(p);
+            FileSystem fs = p.getFileSystem(hadoop);
+            return fs.makeQualified(p).toUri().toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private boolean exists(String path) {
+        try {
+            Path p = new Path(path);
+            return p.getFileSystem(hadoop).exists(p);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -99,6 +99,11 @@ public final class TokenShards {
         return rows.where(holdoutHash().lt(holdoutFraction).and(size(col("tokens")).gt(1)));
     }
 
+    /** At most {@code limit} held-out rows, a sample drawn by a seeded hash of each row (not the first rows). */
+    public Dataset<Row> heldOutSample(int limit) {
+        return heldOut().orderBy(unitHash(seed, lit("validation-sample"))).limit(limit);
+    }
+
     public long seed() {
         return seed;
     }

@@ -1,9 +1,12 @@
 package io.gemmaspark.training.metrics;
 
+import java.util.Locale;
+
 /**
  * One line of {@code metrics.jsonl}: the state after one step (one averaging round).
  *
- * @param loss           training loss per token, averaged over the workers' last minibatches of the step
+ * @param loss           training loss per token, averaged over every minibatch of the step on every worker
+ * @param lr             learning rate the workers' updaters applied, averaged over the step's minibatches
  * @param gradNorm       pre-clipping gradient L2 norm, averaged over the step's updates on all workers
  * @param validationLoss held-out loss per token when this step was a validation step, else null
  */
@@ -17,4 +20,15 @@ public record StepMetrics(
         long tokensSeen,
         double stepSeconds,
         Double validationLoss) {
+
+    public StepMetrics withValidationLoss(Double loss) {
+        return new StepMetrics(step, stage, this.loss, lr, gradNorm, tokensPerSecond, tokensSeen, stepSeconds, loss);
+    }
+
+    /** The progress line's note. */
+    public String describe() {
+        return String.format(Locale.ROOT, "stage %s  loss %.3f%s  lr %.2e  %,.0f tok/s", stage, loss,
+                validationLoss == null ? "" : String.format(Locale.ROOT, "  val %.3f", validationLoss), lr,
+                tokensPerSecond);
+    }
 }

@@ -1,7 +1,6 @@
 package io.gemmaspark.training.model;
 
 import io.gemmaspark.model.GemmaConfig;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
@@ -15,9 +14,10 @@ public interface ModelFactory {
     /**
      * @param shape    model dimensions (vocabulary, width, depth, heads)
      * @param seqLen   tokens per training window
-     * @param training seed, updater, schedule, weight decay and clipping, shared by every architecture
+     * @param training seed, updater, schedule, weight decay and clipping, shared by every architecture; a
+     *                 custom layer must get clipping through {@link TrainingSettings#applyClipping}
      */
-    ComputationGraph build(GemmaConfig shape, int seqLen, NeuralNetConfiguration.Builder training);
+    ComputationGraph build(GemmaConfig shape, int seqLen, TrainingSettings training);
 
     LabelLayout labelLayout();
 

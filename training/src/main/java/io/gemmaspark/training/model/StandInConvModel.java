@@ -3,7 +3,6 @@ package io.gemmaspark.training.model;
 import io.gemmaspark.model.GemmaConfig;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
@@ -23,10 +22,10 @@ public final class StandInConvModel implements ModelFactory {
     static final int CONTEXT = 4;
 
     @Override
-    public ComputationGraph build(GemmaConfig shape, int seqLen, NeuralNetConfiguration.Builder training) {
+    public ComputationGraph build(GemmaConfig shape, int seqLen, TrainingSettings training) {
         int vocab = shape.vocabSize();
         int width = shape.hiddenSize();
-        ComputationGraphConfiguration conf = training.graphBuilder()
+        ComputationGraphConfiguration conf = training.networkBuilder().graphBuilder()
                 .addInputs("ids")
                 .addLayer("embed", new EmbeddingSequenceLayer.Builder().nIn(vocab).nOut(width).inputLength(seqLen)
                         .outputDataFormat(RNNFormat.NCW).hasBias(false).build(), "ids")
