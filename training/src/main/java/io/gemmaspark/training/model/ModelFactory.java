@@ -15,7 +15,7 @@ public interface ModelFactory {
      * @param shape    model dimensions (vocabulary, width, depth, heads)
      * @param seqLen   tokens per training window
      * @param training seed, updater, schedule, weight decay and clipping, shared by every architecture; a
-     *                 custom layer must get clipping through {@link TrainingSettings#applyClipping}
+     *                 custom layer must get clipping and weight decay through {@link TrainingSettings#applyToCustomLayer}
      */
     ComputationGraph build(GemmaConfig shape, int seqLen, TrainingSettings training);
 

@@ -8,6 +8,8 @@ import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
+import java.util.List;
 
 /**
  * The optimiser every architecture trains with: AdamW (Adam plus decoupled weight decay) under the warmup-cosine
@@ -24,7 +26,7 @@ import org.nd4j.linalg.learning.config.Adam;
  */
 public record TrainingSettings(OptimizerConfig optimizer, WarmupCosineSchedule schedule, long seed) {
 
-    /** The network-wide settings. Clipping is here too, but see {@link #applyClipping}. */
+    /** The network-wide settings. Clipping and weight decay are here too, but see {@link #applyToCustomLayer}. */
     public NeuralNetConfiguration.Builder networkBuilder() {
         return new NeuralNetConfiguration.Builder()
                 .seed(seed)
@@ -39,15 +41,19 @@ public record TrainingSettings(OptimizerConfig optimizer, WarmupCosineSchedule s
     }
 
     /**
-     * Sets clipping on a layer configured without a builder. {@code NeuralNetConfiguration.Builder} copies its
-     * global clipping only into layers whose value is still null, and {@code BaseLayer}'s no-argument constructor
-     * (used by custom layers such as the Gemma decoder) sets {@code None}, so the global value never reaches them.
-     * DL4J's {@code ClipL2PerLayer} clips the L2 norm of the layer's whole gradient; for a network that is one
-     * layer, that is the global norm.
+     * Sets clipping and weight decay on a layer configured without a builder, in a built graph configuration.
+     * {@code NeuralNetConfiguration.Builder} copies its global clipping only into layers whose value is still null,
+     * and {@code BaseLayer}'s no-argument constructor (used by custom layers such as the Gemma decoder) sets "none",
+     * so the global clipping never reaches such a layer; its global weight decay, on the other hand, ends up in the
+     * layer's list twice (both measured on DL4J 1.0.0-M2.1). DL4J's {@code ClipL2PerLayer} clips the L2 norm of the layer's whole gradient; for a
+     * network that is one layer, that is the global norm. The layer's "bias" parameters get no decay.
      */
-    public <L extends BaseLayer> L applyClipping(L layer) {
+    public <L extends BaseLayer> L applyToCustomLayer(L layer) {
         layer.setGradientNormalization(clipping());
         layer.setGradientNormalizationThreshold(optimizer.gradClip());
+        layer.setRegularization(optimizer.weightDecay() > 0
+                ? List.of(new WeightDecay(optimizer.weightDecay(), true)) : List.of());
+        layer.setRegularizationBias(List.of());
         return layer;
     }
 
