@@ -36,7 +36,7 @@ final class TestSpark {
         List<Row> rows = new ArrayList<>();
         addRows(rows, Path.of("../README.md"), "high", "readme");
         addRows(rows, Path.of("../training/src/main/java/io/gemmaspark/training/SparkPretrainer.java"), "low", "code");
-        addRows(rows, Path.of("../model/src/main/java/io/gemmaspark/config/ConfigBinder.java"), "low", "code");
+        addRows(rows, Path.of("../pom.xml"), "low", "code");
         StructType schema = new StructType()
                 .add("tokens", DataTypes.createArrayType(DataTypes.IntegerType, false))
                 .add("stage", DataTypes.StringType)
@@ -55,6 +55,19 @@ final class TestSpark {
             }
             rows.add(RowFactory.create(tokens, stage, source));
         }
+    }
+
+    /** A model preset file for {@link OptimizerProbe#SMALL_GEMMA}: fast enough for many rounds in a unit test. */
+    static String smallGemmaPreset(Path dir) throws Exception {
+        var c = OptimizerProbe.SMALL_GEMMA;
+        Path file = dir.resolve("small-gemma.yaml");
+        Files.writeString(file, String.join("\n", "name: " + c.name(), "vocab_size: " + c.vocabSize(),
+                "hidden_size: " + c.hiddenSize(), "num_hidden_layers: " + c.numHiddenLayers(),
+                "num_attention_heads: " + c.numAttentionHeads(), "num_key_value_heads: " + c.numKeyValueHeads(),
+                "head_dim: " + c.headDim(), "intermediate_size: " + c.intermediateSize(),
+                "max_position_embeddings: " + c.maxPositionEmbeddings(), "rope_theta: " + c.ropeTheta(),
+                "rms_norm_eps: " + c.rmsNormEps(), ""));
+        return file.toString();
     }
 
     /** Entropy in nats of the unigram distribution of the shards' tokens. */

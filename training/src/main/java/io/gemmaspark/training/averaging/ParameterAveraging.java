@@ -58,7 +58,7 @@ public final class ParameterAveraging {
                 .storageLevel(StorageLevel.MEMORY_ONLY_SER())
                 .rngSeed(masterSeed)
                 .collectTrainingStats(collectStats)
-                .trainingHooks(iterations)
+                .trainingHooks(new java.util.ArrayList<>(List.of(iterations))) // addHook appends to this list
                 .build();
         this.sparkGraph = new SparkComputationGraph(spark, graph, master);
         this.workerMetrics = new WorkerMetricsListener(spark.sc());

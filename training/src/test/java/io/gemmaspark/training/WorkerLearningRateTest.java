@@ -1,0 +1,87 @@
+package io.gemmaspark.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gemmaspark.training.config.PretrainConfig;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The learning rate and Adam step count that the workers' optimisers applied, read from their parameter changes,
+ * follow the configured warmup-cosine schedule at the global iteration {@code step * averaging_frequency + i},
+ * over several rounds and across a resume.
+ */
+class WorkerLearningRateTest {
+    private static final double PEAK = 1e-2;
+    private static final int WORKERS = 2;
+    private static final int AVERAGING = 3;
+    private static final int WARMUP_STEPS = 2;
+    private static final int STEPS = 6;
+
+    @TempDir
+    static Path work;
+    static SparkSession spark;
+    static String shards;
+
+    @BeforeAll
+    static void start() throws Exception {
+        spark = TestSpark.session(work);
+        shards = TestSpark.writeShards(spark, work);
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    @Test
+    void workersApplyTheScheduleAtTheGlobalIterationAcrossRoundsAndAResume() throws Exception {
+        long tokensPerStep = (long) WORKERS * 4 * AVERAGING * TestSpark.SEQ_LEN;
+        PretrainConfig config = PretrainConfig.load("pretrain/tiny", TestSpark.overrides(shards,
+                "model=" + TestSpark.smallGemmaPreset(work), "architecture=gemma-decoder",
+                "spark.workers=" + WORKERS, "spark.batch_size_per_worker=4", "spark.averaging_frequency=" + AVERAGING,
+                "optimizer.peak_lr=" + PEAK, "optimizer.min_lr=0", "optimizer.warmup_steps=" + WARMUP_STEPS,
+                "checkpoint.every_steps=3", "validation.every_steps=100",
+                "stages=[{name: all, tokens: " + STEPS * tokensPerStep + ", mixture: [{weight: 1}]}]"));
+        assertEquals(STEPS, config.totalSteps());
+        var optimizer = config.optimizer();
+        AppliedStepProbe probe = new AppliedStepProbe(spark.sparkContext(),
+                OptimizerProbe.normIndices(config.modelShape()), optimizer.eps());
+
+        String out = work.resolve("run").toString();
+        new SparkPretrainer(config, spark, out, work.toString()).addWorkerHook(probe).stopAfterSteps(3).run(false);
+        new SparkPretrainer(config, spark, out, work.toString()).addWorkerHook(probe).run(true);
+
+        List<List<AppliedStepProbe.Applied>> workerRounds = probe.workerRounds();
+        assertEquals(STEPS * WORKERS, workerRounds.size(), "every worker reported every round");
+        long warmup = (long) WARMUP_STEPS * AVERAGING;
+        long total = (long) STEPS * AVERAGING;
+        double[] changeByRound = new double[STEPS];
+        System.out.println("round worker minibatch  iteration   applied step   configured step");
+        for (int r = 0; r < workerRounds.size(); r++) {
+            int round = r / WORKERS;
+            List<AppliedStepProbe.Applied> minibatches = workerRounds.get(r);
+            assertEquals(AVERAGING, minibatches.size());
+            for (AppliedStepProbe.Applied a : minibatches) {
+                long t = (long) round * AVERAGING + a.minibatchInRound();
+                double lr = OptimizerProbe.configuredLearningRate(t, PEAK, 0.0, warmup, total);
+                double expected = OptimizerProbe.adamStepSize(lr, t, optimizer.beta1(), optimizer.beta2());
+                System.out.printf("%5d %6d %9d %10d %14.4e %17.4e%n", round, r % WORKERS, a.minibatchInRound(), t,
+                        a.stepSize(), expected);
+                assertEquals(expected, a.stepSize(), 1e-2 * expected + 1e-6,
+                        "round " + round + " minibatch " + a.minibatchInRound() + " trains at iteration " + t);
+                changeByRound[round] += a.parameterChange() / (WORKERS * AVERAGING);
+            }
+        }
+        // With min_lr 0 the updates decay toward zero: the last round moves the weights far less than an early one.
+        System.out.printf("mean |parameter change| per update by round: %s%n", java.util.Arrays.toString(changeByRound));
+        assertTrue(changeByRound[STEPS - 1] < 0.15 * changeByRound[WARMUP_STEPS],
+                "last round's change " + changeByRound[STEPS - 1] + " vs " + changeByRound[WARMUP_STEPS]);
+    }
+}
