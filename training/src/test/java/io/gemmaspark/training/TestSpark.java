@@ -36,7 +36,7 @@ final class TestSpark {
         List<Row> rows = new ArrayList<>();
         addRows(rows, Path.of("../README.md"), "high", "readme");
         addRows(rows, Path.of("../training/src/main/java/io/gemmaspark/training/SparkPretrainer.java"), "low", "code");
-        addRows(rows, Path.of("../model/src/main/java/io/gemmaspark/config/ConfigBinder.java"), "low", "code");
+        addRows(rows, Path.of("../core/src/main/java/io/gemmaspark/config/ConfigBinder.java"), "low", "code");
         StructType schema = new StructType()
                 .add("tokens", DataTypes.createArrayType(DataTypes.IntegerType, false))
                 .add("stage", DataTypes.StringType)
