@@ -1,13 +1,13 @@
 package io.gemmaspark.filtering.quality;
 
-import java.io.Serializable;
 import io.gemmaspark.config.Range;
 import io.gemmaspark.filtering.DocumentFilter;
 import io.gemmaspark.filtering.FilterDecision;
 import io.gemmaspark.filtering.Signals;
 import io.gemmaspark.filtering.text.Hash64;
-import io.gemmaspark.filtering.text.LongIntHashMap;
 import io.gemmaspark.filtering.text.ParsedText;
+import io.gemmaspark.util.LongIntHashMap;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -182,7 +182,7 @@ public final class GopherRepetitionFilter implements DocumentFilter {
             bestCount = Math.max(bestCount, counts.increment(gramHash[i]));
         }
         for (int i = 0; i < grams; i++) {
-            if (counts.get(gramHash[i]) == bestCount) {
+            if (counts.count(gramHash[i]) == bestCount) {
                 return gramChars(prefixChars, i, n) * bestCount;
             }
         }

@@ -1,14 +1,14 @@
 package io.gemmaspark.filtering.safety;
 
-import java.io.Serializable;
 import io.gemmaspark.config.Range;
 import io.gemmaspark.filtering.ConfFiles;
 import io.gemmaspark.filtering.DocumentFilter;
 import io.gemmaspark.filtering.FilterDecision;
 import io.gemmaspark.filtering.Signals;
 import io.gemmaspark.filtering.text.Hash64;
-import io.gemmaspark.filtering.text.LongIntHashMap;
 import io.gemmaspark.filtering.text.ParsedText;
+import io.gemmaspark.util.LongIntHashMap;
+import java.io.Serializable;
 import java.util.List;
 
 /**

@@ -11,11 +11,8 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.gemmaspark.filtering.FilterPipeline;
 import io.gemmaspark.util.Json;
 import io.gemmaspark.util.Progress;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.gemmaspark.util.Sha256;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -159,7 +156,7 @@ public final class PrepareReport {
         config.put("strict", request.strict());
         m.put("job", "prepare");
         m.put("config", config);
-        m.put("config_sha256", sha256(Json.pretty(config)));
+        m.put("config_sha256", Sha256.hex(Json.pretty(config)));
         List<Map<String, Object>> files = new ArrayList<>();
         for (InputFiles.InputFile f : inputs.files()) {
             files.add(Map.of("path", f.path(), "format", f.format().name().toLowerCase(Locale.ROOT), "bytes", f.length()));
@@ -240,13 +237,5 @@ public final class PrepareReport {
         StringBuilder s = new StringBuilder();
         counts.forEach((k, v) -> s.append(String.format(Locale.ROOT, "%s %,d  ", k, v)));
         return s.toString().strip();
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
