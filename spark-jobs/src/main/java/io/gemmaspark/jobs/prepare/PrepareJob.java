@@ -232,8 +232,8 @@ public final class PrepareJob {
                         .when(col("near_duplicate_of").isNotNull(), concat(lit("near-duplicate cluster of "),
                                 col("cluster_size").cast("string"), lit(", kept "), col("near_duplicate_of")))
                         .otherwise(col("detail")))
-                .withColumn("reason", when(col("exact_duplicate_of").isNotNull(), lit("dedup:exact"))
-                        .when(col("near_duplicate_of").isNotNull(), lit("dedup:near"))
+                .withColumn("reason", when(col("exact_duplicate_of").isNotNull(), lit(DocumentProcessing.DedupCheck.EXACT.reason.name()))
+                        .when(col("near_duplicate_of").isNotNull(), lit(DocumentProcessing.DedupCheck.NEAR.reason.name()))
                         .otherwise(col("reason")))
                 .drop("exact_duplicate_of", "near_duplicate_of", "cluster_size", "exact_hash");
     }

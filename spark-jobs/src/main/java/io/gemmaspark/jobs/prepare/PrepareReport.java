@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.sum;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.gemmaspark.filtering.DropReason;
 import io.gemmaspark.filtering.FilterPipeline;
 import io.gemmaspark.util.Json;
 import io.gemmaspark.util.Progress;
@@ -112,16 +113,16 @@ public final class PrepareReport {
         }
 
         private static List<String> allReasons(FilterPipeline pipeline) {
-            List<String> reasons = new ArrayList<>(List.of(RawRecords.MALFORMED_JSON, RawRecords.WRONG_TYPE,
-                    RawRecords.MISSING_TEXT, RawRecords.TOO_LONG));
-            for (String reason : pipeline.reasons()) {
-                if (!reasons.contains(reason)) {
-                    reasons.add(reason);
-                }
+            List<DropReason> declared = new ArrayList<>();
+            for (RawRecords.ReadFailure failure : RawRecords.ReadFailure.values()) {
+                declared.add(failure.reason);
             }
-            reasons.add("dedup:exact");
-            reasons.add("dedup:near");
-            return reasons;
+            declared.addAll(pipeline.dropReasons());
+            for (DocumentProcessing.DedupCheck check : DocumentProcessing.DedupCheck.values()) {
+                declared.add(check.reason);
+            }
+            // A reader and a filter may share a reason (input:too_long); it is listed once, where it first appears.
+            return declared.stream().map(DropReason::name).distinct().toList();
         }
     }
 
