@@ -54,9 +54,9 @@ import org.apache.spark.storage.StorageLevel;
  * aggregations over the one persisted table of all records, so nothing is counted twice on recomputation.
  */
 public final class PrepareJob {
-    /** The columns of kept/ (DESIGN.md §3). */
     private static final String COMPRESSED_CACHE = "spark.sql.inMemoryColumnarStorage.compressed";
 
+    /** The columns of kept/ (docs/data-formats.md). */
     public static final List<String> KEPT_COLUMNS =
             List.of("id", "text", "source", "quality_score", "stage", "n_chars", "n_words");
 

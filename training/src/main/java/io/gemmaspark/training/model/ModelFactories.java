@@ -30,7 +30,7 @@ public final class ModelFactories {
     }
 
     /**
-     * AdamW with the warmup-cosine schedule and clipping, in float32 with workspaces on (DESIGN.md §2: running
+     * AdamW with the warmup-cosine schedule and clipping, in float32 with workspaces on (docs/dl4j-notes.md: running
      * without workspaces is 2.5-3x slower).
      */
     public static NeuralNetConfiguration.Builder training(OptimizerConfig optimizer, WarmupCosineSchedule schedule,
