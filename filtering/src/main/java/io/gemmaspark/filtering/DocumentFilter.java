@@ -18,8 +18,11 @@ public interface DocumentFilter extends Serializable {
      */
     FilterDecision apply(ParsedText text, Signals signals);
 
-    /** Every check name that can appear after "name:" in a drop reason, so that zero counts can be reported. */
-    List<String> checks();
+    /**
+     * Every reason this filter can drop a document for, so that zero counts can be reported. Implementations
+     * derive it from the one declaration of their checks (an enum, see {@link DropReason}).
+     */
+    List<DropReason> dropReasons();
 
     /** Names of the measurements this filter records (as "name.measure" in {@link Signals#measures()}). */
     default List<String> measures() {

@@ -8,7 +8,10 @@ import java.util.Map;
  *
  * @param document      the document with its final text: normalised, redacted and with C4-removed lines gone
  *                      when kept; as far as processing got when dropped
- * @param dropReason    null when kept, else {@code filter:check}
+ * @param reason        null when kept, else why the document was dropped
+ * @param redacted      whether the text went through the redaction point of the pipeline, so that it holds no
+ *                      PII the configuration asks to remove (true also when redaction is disabled); false for
+ *                      documents dropped by input limits or normalisation, whose raw text must not be written out
  * @param qualityScore  in [0,1] for kept documents (see {@link QualityScorer}); 0 for dropped ones
  * @param stage         1..n for kept documents, 0 for dropped ones
  * @param nChars        characters of the final text
@@ -17,10 +20,15 @@ import java.util.Map;
  * @param redactions    PII replacements by type (EMAIL, IP_ADDRESS, PHONE_NUMBER, CREDIT_CARD, SSN)
  * @param normalization normalisation changes by kind (invalid_utf8, newlines, control_chars, unicode_nfc)
  */
-public record FilterOutcome(Document document, String dropReason, double qualityScore, int stage, int nChars,
-                            int nWords, Map<String, Double> signals, Map<String, Integer> redactions,
+public record FilterOutcome(Document document, DropReason reason, boolean redacted, double qualityScore, int stage,
+                            int nChars, int nWords, Map<String, Double> signals, Map<String, Integer> redactions,
                             Map<String, Integer> normalization) implements Serializable {
     public boolean kept() {
-        return dropReason == null;
+        return reason == null;
+    }
+
+    /** The reason's name ({@code filter:check}), or null when kept. */
+    public String dropReason() {
+        return reason == null ? null : reason.name();
     }
 }

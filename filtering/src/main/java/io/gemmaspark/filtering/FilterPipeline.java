@@ -29,7 +29,15 @@ import java.util.Set;
  * it is Serializable and immutable, and {@link #process} is safe to call from many threads.
  */
 public final class FilterPipeline implements Serializable {
-    public static final String EMPTY_AFTER_FILTERING = "pipeline:empty_after_filtering";
+    /** Why the pipeline itself drops a document, after every filter kept it. */
+    public enum Check {
+        EMPTY_AFTER_FILTERING;
+
+        public final DropReason reason = DropReason.of("pipeline", this);
+    }
+
+    /** The name of {@link Check#EMPTY_AFTER_FILTERING}, as reports show it. */
+    public static final String EMPTY_AFTER_FILTERING = Check.EMPTY_AFTER_FILTERING.reason.name();
 
     private final FilterConfig config;
     /** Input limits and normalisation: everything that must happen before exact deduplication. */
@@ -105,13 +113,18 @@ public final class FilterPipeline implements Serializable {
     }
 
     /** Every drop reason the enabled filters can produce, in pipeline order, for zero-filled reports. */
-    public List<String> reasons() {
-        List<String> reasons = new ArrayList<>();
+    public List<DropReason> dropReasons() {
+        List<DropReason> reasons = new ArrayList<>();
         for (DocumentFilter filter : filters()) {
-            filter.checks().forEach(check -> reasons.add(filter.name() + ":" + check));
+            reasons.addAll(filter.dropReasons());
         }
-        reasons.add(EMPTY_AFTER_FILTERING);
+        reasons.addAll(DropReason.allOf("pipeline", Check.values()));
         return reasons;
+    }
+
+    /** The names ({@code filter:check}) of {@link #dropReasons()}. */
+    public List<String> reasons() {
+        return dropReasons().stream().map(DropReason::name).toList();
     }
 
     /**
@@ -127,7 +140,7 @@ public final class FilterPipeline implements Serializable {
         }
         Signals signals = new Signals();
         normalized.normalization().forEach(signals::normalized);
-        return run(filters, normalized.document(), signals, true);
+        return run(filters, normalized.document(), signals, true, true);
     }
 
     /**
@@ -135,7 +148,7 @@ public final class FilterPipeline implements Serializable {
      * outcome carries the normalised document and the normalisation counts; score and stage are 0.
      */
     public FilterOutcome normalize(Document document) {
-        return run(normalizers, document, new Signals(), false);
+        return run(normalizers, document, new Signals(), false, false);
     }
 
     /**
@@ -143,10 +156,16 @@ public final class FilterPipeline implements Serializable {
      * {@link #normalize} (normalisation is not repeated, so its counts are not doubled).
      */
     public FilterOutcome filter(Document normalizedDocument) {
-        return run(filters, normalizedDocument, new Signals(), true);
+        return run(filters, normalizedDocument, new Signals(), true, true);
     }
 
-    private FilterOutcome run(List<DocumentFilter> steps, Document document, Signals signals, boolean score) {
+    /**
+     * @param score    whether a kept document gets its quality score and stage
+     * @param redacted whether {@code steps} contain the redaction point (PII redaction runs first among the
+     *                 filters), so that their outcomes' text is safe to write out
+     */
+    private FilterOutcome run(List<DocumentFilter> steps, Document document, Signals signals, boolean score,
+                              boolean redacted) {
         ParsedText parsed = ParsedText.of(document.text());
         for (DocumentFilter filter : steps) {
             FilterDecision decision;
@@ -156,24 +175,24 @@ public final class FilterPipeline implements Serializable {
                 throw new InvalidUtf8Exception(where(document) + e.getMessage());
             }
             if (!decision.kept()) {
-                return outcome(document, parsed, decision.dropReason(), signals, false);
+                return outcome(document, parsed, decision.reason(), redacted, signals, false);
             }
             if (!decision.text().equals(parsed.text())) {
                 parsed = ParsedText.of(decision.text());
             }
         }
         if (parsed.text().isBlank()) {
-            return outcome(document, parsed, score ? EMPTY_AFTER_FILTERING : InputLimitFilter.NAME + ":empty",
-                    signals, false);
+            DropReason empty = score ? Check.EMPTY_AFTER_FILTERING.reason : InputLimitFilter.Check.EMPTY.reason;
+            return outcome(document, parsed, empty, redacted, signals, false);
         }
-        return outcome(document, parsed, null, signals, score);
+        return outcome(document, parsed, null, redacted, signals, score);
     }
 
-    private FilterOutcome outcome(Document document, ParsedText parsed, String dropReason, Signals signals,
-                                  boolean scored) {
+    private FilterOutcome outcome(Document document, ParsedText parsed, DropReason reason, boolean redacted,
+                                  Signals signals, boolean scored) {
         double score = scored ? scorer.score(signals.measures()) : 0.0;
         int stage = scored ? scorer.stage(score) : 0;
-        return new FilterOutcome(document.withText(parsed.text()), dropReason, score, stage, parsed.length(),
+        return new FilterOutcome(document.withText(parsed.text()), reason, redacted, score, stage, parsed.length(),
                 parsed.wordCount(), Collections.unmodifiableMap(signals.measures()),
                 Collections.unmodifiableMap(signals.redactions()), Collections.unmodifiableMap(signals.normalization()));
     }

@@ -20,6 +20,13 @@ public final class InputLimitFilter implements DocumentFilter {
         }
     }
 
+    /** Why input limits drop a document. */
+    public enum Check {
+        EMPTY, TOO_SHORT, TOO_LONG;
+
+        public final DropReason reason = DropReason.of(NAME, this);
+    }
+
     private final Config config;
 
     public InputLimitFilter(Config config) {
@@ -32,21 +39,21 @@ public final class InputLimitFilter implements DocumentFilter {
     }
 
     @Override
-    public List<String> checks() {
-        return List.of("empty", "too_short", "too_long");
+    public List<DropReason> dropReasons() {
+        return DropReason.allOf(NAME, Check.values());
     }
 
     @Override
     public FilterDecision apply(ParsedText parsed, Signals signals) {
         String text = parsed.text();
         if (text.isBlank()) {
-            return FilterDecision.drop(NAME, "empty");
+            return FilterDecision.drop(Check.EMPTY.reason);
         }
         if (text.length() > config.maxChars()) {
-            return FilterDecision.drop(NAME, "too_long");
+            return FilterDecision.drop(Check.TOO_LONG.reason);
         }
         if (text.strip().length() < config.minChars()) {
-            return FilterDecision.drop(NAME, "too_short");
+            return FilterDecision.drop(Check.TOO_SHORT.reason);
         }
         return FilterDecision.keep(text);
     }

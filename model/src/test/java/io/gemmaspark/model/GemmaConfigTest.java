@@ -1,9 +1,16 @@
 package io.gemmaspark.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gemmaspark.config.ConfigException;
+import io.gemmaspark.config.ConfigLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GemmaConfigTest {
     @Test
@@ -27,5 +34,16 @@ class GemmaConfigTest {
     @Test
     void overridesApplyToPresets() {
         assertEquals(2, GemmaConfig.preset("tiny", "num_hidden_layers=2").numHiddenLayers());
+    }
+
+    @Test
+    void crossFieldRuleIsReportedAgainstTheFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("bad-model.yaml");
+        Files.writeString(file, Files.readString(Path.of("../conf/models/tiny.yaml"))
+                .replace("num_key_value_heads: 1", "num_key_value_heads: 3"));
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(file.toString(), GemmaConfig.class, List.of()));
+        assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("must be a multiple of num_key_value_heads (3)"), e.getMessage());
     }
 }

@@ -6,6 +6,7 @@ import io.gemmaspark.model.checkpoint.CheckpointStore;
 import io.gemmaspark.model.checkpoint.HfCheckpoint;
 import io.gemmaspark.model.checkpoint.HfConfigJson;
 import io.gemmaspark.model.decoder.GemmaDecoder;
+import io.gemmaspark.model.tokenizer.TokenizerFiles;
 import io.gemmaspark.util.Progress;
 import io.gemmaspark.util.UserError;
 import java.io.IOException;
@@ -55,7 +56,7 @@ final class ModelSession {
             return Optional.empty();
         }
         try (InputStream in = tokenizer.getFileSystem(conf).open(tokenizer)) {
-            return TextCodec.forTokenizerModel(in.readAllBytes());
+            return Optional.of(TokenizerFiles.fromBytes(in.readAllBytes(), HfCheckpoint.TOKENIZER_MODEL));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + tokenizer, e);
         }
@@ -63,11 +64,9 @@ final class ModelSession {
 
     /** The codec, or an error saying why text cannot be used with this model. */
     TextCodec requireCodec(String option) {
-        return codec.orElseThrow(() -> new UserError(option + " needs a tokenizer, but "
-                + (HfCheckpoint.tokenizerModel(dir, new Configuration()) == null
-                        ? dir + " has no " + HfCheckpoint.TOKENIZER_MODEL
-                        : "this build has no tokenizer (no io.gemmaspark.model.TextCodec$Provider registered)")
-                + "; pass token ids with --ids instead"));
+        // The codec is absent only when the model directory has no tokenizer file.
+        return codec.orElseThrow(() -> new UserError(option + " needs a tokenizer, but " + dir + " has no "
+                + HfCheckpoint.TOKENIZER_MODEL + "; pass token ids with --ids instead"));
     }
 
     /** Parses {@code "2,651,1234"}; each id must be inside the vocabulary. */

@@ -26,7 +26,7 @@ class TokenizerCommandsTest {
         TokenizerTrainingConfig config = TokenizerTrainingConfig.gemma(500);
         TrainingText text = new TrainingText(config);
         Map<String, Long> words = new HashMap<>();
-        for (String line : Files.readAllLines(Path.of("../model/src/test/resources/tokenizer/corpus/licenses.txt"))) {
+        for (String line : Files.readAllLines(Path.of("../tokenizer/src/test/resources/tokenizer/corpus/licenses.txt"))) {
             text.words(line, w -> words.merge(w, 1L, Long::sum));
         }
         model = dir.resolve("tokenizer.model");

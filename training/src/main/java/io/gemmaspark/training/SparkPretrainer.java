@@ -19,15 +19,12 @@ import io.gemmaspark.training.model.ModelFactory;
 import io.gemmaspark.training.model.TrainingSettings;
 import io.gemmaspark.util.Json;
 import io.gemmaspark.util.Progress;
+import io.gemmaspark.util.Sha256;
 import io.gemmaspark.util.UserError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -309,7 +306,7 @@ public final class SparkPretrainer {
                 String.valueOf(config.seqLen()), String.valueOf(config.sequencesPerStep()),
                 String.valueOf(config.validation().holdoutFraction()), String.valueOf(stageIndex), stage.toString(),
                 String.valueOf(config.stageSteps(stageIndex)));
-        return out + "/data-plan/" + stageIndex + "-" + stage.name() + "-" + sha256(identity).substring(0, 10);
+        return out + "/data-plan/" + stageIndex + "-" + stage.name() + "-" + Sha256.hex(identity).substring(0, 10);
     }
 
     private String modelConfigJson() {
@@ -347,11 +344,4 @@ public final class SparkPretrainer {
         }
     }
 
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

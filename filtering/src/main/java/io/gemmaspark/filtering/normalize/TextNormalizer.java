@@ -2,6 +2,7 @@ package io.gemmaspark.filtering.normalize;
 
 import java.io.Serializable;
 import io.gemmaspark.filtering.DocumentFilter;
+import io.gemmaspark.filtering.DropReason;
 import io.gemmaspark.filtering.FilterDecision;
 import io.gemmaspark.filtering.Signals;
 import io.gemmaspark.filtering.text.ParsedText;
@@ -16,6 +17,13 @@ import java.util.List;
  */
 public final class TextNormalizer implements DocumentFilter {
     public static final String NAME = "normalize";
+
+    /** Why normalisation drops a document. */
+    public enum Check {
+        INVALID_UTF8;
+
+        public final DropReason reason = DropReason.of(NAME, this);
+    }
 
     /**
      * @param unicodeForm       nfc (default), nfkc, or none
@@ -42,8 +50,8 @@ public final class TextNormalizer implements DocumentFilter {
     }
 
     @Override
-    public List<String> checks() {
-        return List.of("invalid_utf8");
+    public List<DropReason> dropReasons() {
+        return DropReason.allOf(NAME, Check.values());
     }
 
     @Override
@@ -53,7 +61,7 @@ public final class TextNormalizer implements DocumentFilter {
         if (replacementChars > 0) {
             signals.normalized("invalid_utf8", replacementChars);
             if (config.invalidUtf8() == InvalidUtf8Policy.DROP) {
-                return FilterDecision.drop(NAME, "invalid_utf8");
+                return FilterDecision.drop(Check.INVALID_UTF8.reason);
             }
             if (config.invalidUtf8() == InvalidUtf8Policy.FAIL) {
                 throw new InvalidUtf8Exception("text contains " + replacementChars

@@ -3,6 +3,7 @@ package io.gemmaspark.filtering.quality;
 import java.io.Serializable;
 import io.gemmaspark.config.Range;
 import io.gemmaspark.filtering.DocumentFilter;
+import io.gemmaspark.filtering.DropReason;
 import io.gemmaspark.filtering.FilterDecision;
 import io.gemmaspark.filtering.Signals;
 import io.gemmaspark.filtering.text.ParsedText;
@@ -33,6 +34,13 @@ import java.util.regex.Pattern;
  */
 public final class C4QualityFilter implements DocumentFilter {
     public static final String NAME = "c4_quality";
+
+    /** Why the C4 rules drop a document. */
+    public enum Check {
+        LOREM_IPSUM, CURLY_BRACKET, TOO_FEW_SENTENCES;
+
+        public final DropReason reason = DropReason.of(NAME, this);
+    }
     private static final Pattern CITATION = Pattern.compile("\\[\\d*]|\\[edit]|\\[citation needed]");
 
     public enum CurlyBracePolicy {
@@ -67,8 +75,8 @@ public final class C4QualityFilter implements DocumentFilter {
     }
 
     @Override
-    public List<String> checks() {
-        return List.of("lorem_ipsum", "curly_bracket", "too_few_sentences");
+    public List<DropReason> dropReasons() {
+        return DropReason.allOf(NAME, Check.values());
     }
 
     @Override
@@ -102,14 +110,14 @@ public final class C4QualityFilter implements DocumentFilter {
             }
             String lower = line.toLowerCase(Locale.ROOT);
             if (config.filterLoremIpsum() && lower.contains("lorem ipsum")) {
-                return FilterDecision.drop(NAME, "lorem_ipsum");
+                return FilterDecision.drop(Check.LOREM_IPSUM.reason);
             }
             if (config.filterJavascript() && lower.contains("javascript")) {
                 continue;
             }
             if (line.indexOf('{') >= 0) {
                 if (config.curlyBraces() == CurlyBracePolicy.DROP_DOCUMENT) {
-                    return FilterDecision.drop(NAME, "curly_bracket");
+                    return FilterDecision.drop(Check.CURLY_BRACKET.reason);
                 }
                 if (config.curlyBraces() == CurlyBracePolicy.DROP_LINE) {
                     continue;
@@ -124,7 +132,7 @@ public final class C4QualityFilter implements DocumentFilter {
         signals.measure(NAME, "kept_line_fraction", nonBlankLines == 0 ? 0 : (double) kept.size() / nonBlankLines);
         signals.measure(NAME, "sentences", sentences);
         if (sentences < config.minNumSentences()) {
-            return FilterDecision.drop(NAME, "too_few_sentences");
+            return FilterDecision.drop(Check.TOO_FEW_SENTENCES.reason);
         }
         return FilterDecision.keep(String.join("\n", kept).strip());
     }

@@ -3,6 +3,7 @@ package io.gemmaspark.filtering.quality;
 import java.io.Serializable;
 import io.gemmaspark.config.Range;
 import io.gemmaspark.filtering.DocumentFilter;
+import io.gemmaspark.filtering.DropReason;
 import io.gemmaspark.filtering.FilterDecision;
 import io.gemmaspark.filtering.Signals;
 import io.gemmaspark.filtering.text.Hash64;
@@ -25,6 +26,13 @@ import java.util.List;
  */
 public final class GopherQualityFilter implements DocumentFilter {
     public static final String NAME = "gopher_quality";
+
+    /** Why the Gopher quality rules drop a document. */
+    public enum Check {
+        WORD_COUNT, MEAN_WORD_LENGTH, HASH_RATIO, ELLIPSIS_RATIO, BULLET_LINES, ELLIPSIS_LINES, ALPHA_WORDS, STOP_WORDS;
+
+        public final DropReason reason = DropReason.of(NAME, this);
+    }
 
     public record Config(boolean enabled,
                          @Range(min = 0) int minDocWords,
@@ -65,9 +73,8 @@ public final class GopherQualityFilter implements DocumentFilter {
     }
 
     @Override
-    public List<String> checks() {
-        return List.of("word_count", "mean_word_length", "hash_ratio", "ellipsis_ratio", "bullet_lines",
-                "ellipsis_lines", "alpha_words", "stop_words");
+    public List<DropReason> dropReasons() {
+        return DropReason.allOf(NAME, Check.values());
     }
 
     @Override
@@ -82,7 +89,7 @@ public final class GopherQualityFilter implements DocumentFilter {
         int words = parsed.wordCount();
         signals.measure(NAME, "word_count", words);
         if (words < config.minDocWords() || words > config.maxDocWords() || words == 0) {
-            return FilterDecision.drop(NAME, "word_count");
+            return FilterDecision.drop(Check.WORD_COUNT.reason);
         }
 
         long letters = 0;
@@ -100,7 +107,7 @@ public final class GopherQualityFilter implements DocumentFilter {
         double meanWordLength = (double) letters / words;
         signals.measure(NAME, "mean_word_length", meanWordLength);
         if (meanWordLength < config.minAvgWordLength() || meanWordLength > config.maxAvgWordLength()) {
-            return FilterDecision.drop(NAME, "mean_word_length");
+            return FilterDecision.drop(Check.MEAN_WORD_LENGTH.reason);
         }
 
         double hashRatio = (double) count(text, "#") / words;
@@ -108,10 +115,10 @@ public final class GopherQualityFilter implements DocumentFilter {
         signals.measure(NAME, "hash_ratio", hashRatio);
         signals.measure(NAME, "ellipsis_ratio", ellipsisRatio);
         if (hashRatio > config.maxSymbolWordRatio()) {
-            return FilterDecision.drop(NAME, "hash_ratio");
+            return FilterDecision.drop(Check.HASH_RATIO.reason);
         }
         if (ellipsisRatio > config.maxSymbolWordRatio()) {
-            return FilterDecision.drop(NAME, "ellipsis_ratio");
+            return FilterDecision.drop(Check.ELLIPSIS_RATIO.reason);
         }
 
         List<String> lines = parsed.lines();
@@ -131,22 +138,22 @@ public final class GopherQualityFilter implements DocumentFilter {
         signals.measure(NAME, "bullet_line_fraction", bulletFraction);
         signals.measure(NAME, "ellipsis_line_fraction", ellipsisLineFraction);
         if (bulletFraction > config.maxBulletLinesRatio()) {
-            return FilterDecision.drop(NAME, "bullet_lines");
+            return FilterDecision.drop(Check.BULLET_LINES.reason);
         }
         if (ellipsisLineFraction > config.maxEllipsisLinesRatio()) {
-            return FilterDecision.drop(NAME, "ellipsis_lines");
+            return FilterDecision.drop(Check.ELLIPSIS_LINES.reason);
         }
 
         double alphaFraction = (double) alphaWords / words;
         signals.measure(NAME, "alpha_word_fraction", alphaFraction);
         if (alphaFraction < config.minAlphaWordsRatio()) {
-            return FilterDecision.drop(NAME, "alpha_words");
+            return FilterDecision.drop(Check.ALPHA_WORDS.reason);
         }
 
         signals.measure(NAME, "stop_word_count", stopWords);
         signals.measure(NAME, "stop_word_fraction", (double) stopWords / words);
         if (stopWords < config.minStopWords()) {
-            return FilterDecision.drop(NAME, "stop_words");
+            return FilterDecision.drop(Check.STOP_WORDS.reason);
         }
         return FilterDecision.keep(text);
     }

@@ -1,17 +1,20 @@
 package io.gemmaspark.filtering.quality;
 
-import java.io.Serializable;
 import io.gemmaspark.config.Range;
 import io.gemmaspark.filtering.DocumentFilter;
+import io.gemmaspark.filtering.DropReason;
 import io.gemmaspark.filtering.FilterDecision;
 import io.gemmaspark.filtering.Signals;
 import io.gemmaspark.filtering.text.Hash64;
-import io.gemmaspark.filtering.text.LongIntHashMap;
 import io.gemmaspark.filtering.text.ParsedText;
+import io.gemmaspark.util.LongIntHashMap;
+import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -32,6 +35,16 @@ import java.util.TreeMap;
  */
 public final class GopherRepetitionFilter implements DocumentFilter {
     public static final String NAME = "gopher_repetition";
+
+    /**
+     * Why the paragraph and line rules drop a document. The n-gram rules' reasons ({@code top_N_gram},
+     * {@code dup_N_gram}) depend on the configured sizes and are built once per filter in the constructor.
+     */
+    public enum Check {
+        DUP_PARA_FRACTION, DUP_PARA_CHAR_FRACTION, DUP_LINE_FRACTION, DUP_LINE_CHAR_FRACTION;
+
+        public final DropReason reason = DropReason.of(NAME, this);
+    }
 
     /**
      * @param topNgramMaxCharFraction n → limit on the top n-gram character fraction
@@ -55,6 +68,9 @@ public final class GopherRepetitionFilter implements DocumentFilter {
     private final double[] topLimit;
     private final double[] dupLimit;
     private final int maxN;
+    /** Drop reasons by n; null where no limit applies. */
+    private final DropReason[] topReason;
+    private final DropReason[] dupReason;
 
     public GopherRepetitionFilter(Config config) {
         this.config = config;
@@ -63,6 +79,18 @@ public final class GopherRepetitionFilter implements DocumentFilter {
         maxN = Math.max(top.isEmpty() ? 0 : top.lastKey(), dup.isEmpty() ? 0 : dup.lastKey());
         topLimit = limitsByN(top, maxN);
         dupLimit = limitsByN(dup, maxN);
+        topReason = reasonsByN(topLimit, "top_");
+        dupReason = reasonsByN(dupLimit, "dup_");
+    }
+
+    private static DropReason[] reasonsByN(double[] limits, String prefix) {
+        DropReason[] reasons = new DropReason[limits.length];
+        for (int n = 0; n < limits.length; n++) {
+            if (!Double.isNaN(limits[n])) {
+                reasons[n] = new DropReason(NAME, prefix + n + "_gram");
+            }
+        }
+        return reasons;
     }
 
     @Override
@@ -71,32 +99,24 @@ public final class GopherRepetitionFilter implements DocumentFilter {
     }
 
     @Override
-    public List<String> checks() {
-        List<String> checks = new ArrayList<>(List.of("dup_para_fraction", "dup_para_char_fraction",
-                "dup_line_fraction", "dup_line_char_fraction"));
-        for (int n = 1; n <= maxN; n++) {
-            if (!Double.isNaN(topLimit[n])) {
-                checks.add("top_" + n + "_gram");
-            }
-        }
-        for (int n = 1; n <= maxN; n++) {
-            if (!Double.isNaN(dupLimit[n])) {
-                checks.add("dup_" + n + "_gram");
-            }
-        }
-        return checks;
+    public List<DropReason> dropReasons() {
+        List<DropReason> reasons = new ArrayList<>(DropReason.allOf(NAME, Check.values()));
+        ngramReasons(topReason).forEach(reasons::add);
+        ngramReasons(dupReason).forEach(reasons::add);
+        return reasons;
     }
 
     @Override
     public List<String> measures() {
         List<String> measures = new ArrayList<>(List.of("dup_para_fraction", "dup_para_char_fraction",
                 "dup_line_fraction", "dup_line_char_fraction"));
-        for (String check : checks()) {
-            if (check.startsWith("top_") || check.startsWith("dup_") && check.endsWith("_gram")) {
-                measures.add(check + "_char_fraction");
-            }
-        }
+        ngramReasons(topReason).forEach(reason -> measures.add(reason.check() + "_char_fraction"));
+        ngramReasons(dupReason).forEach(reason -> measures.add(reason.check() + "_char_fraction"));
         return measures;
+    }
+
+    private static List<DropReason> ngramReasons(DropReason[] byN) {
+        return Arrays.stream(byN).filter(Objects::nonNull).toList();
     }
 
     @Override
@@ -108,20 +128,20 @@ public final class GopherRepetitionFilter implements DocumentFilter {
         signals.measure(NAME, "dup_para_fraction", paragraphs.elementFraction());
         signals.measure(NAME, "dup_para_char_fraction", paragraphs.chars / length);
         if (paragraphs.elementFraction() > config.maxDupParaFraction()) {
-            return FilterDecision.drop(NAME, "dup_para_fraction");
+            return FilterDecision.drop(Check.DUP_PARA_FRACTION.reason);
         }
         if (paragraphs.chars / length > config.maxDupParaCharFraction()) {
-            return FilterDecision.drop(NAME, "dup_para_char_fraction");
+            return FilterDecision.drop(Check.DUP_PARA_CHAR_FRACTION.reason);
         }
 
         Duplicates lines = Duplicates.of(splitLines(text));
         signals.measure(NAME, "dup_line_fraction", lines.elementFraction());
         signals.measure(NAME, "dup_line_char_fraction", lines.chars / length);
         if (lines.elementFraction() > config.maxDupLineFraction()) {
-            return FilterDecision.drop(NAME, "dup_line_fraction");
+            return FilterDecision.drop(Check.DUP_LINE_FRACTION.reason);
         }
         if (lines.chars / length > config.maxDupLineCharFraction()) {
-            return FilterDecision.drop(NAME, "dup_line_char_fraction");
+            return FilterDecision.drop(Check.DUP_LINE_CHAR_FRACTION.reason);
         }
         return checkNgrams(parsed, signals, length);
     }
@@ -152,7 +172,7 @@ public final class GopherRepetitionFilter implements DocumentFilter {
                 double fraction = chars / length;
                 signals.measure(NAME, "top_" + n + "_gram_char_fraction", fraction);
                 if (fraction > topLimit[n]) {
-                    return FilterDecision.drop(NAME, "top_" + n + "_gram");
+                    return FilterDecision.drop(topReason[n]);
                 }
             }
             if (repeats) {
@@ -162,7 +182,7 @@ public final class GopherRepetitionFilter implements DocumentFilter {
                 double fraction = (repeats ? duplicateGramChars(gramHash, grams, n, prefixChars, counts) : 0) / length;
                 signals.measure(NAME, "dup_" + n + "_gram_char_fraction", fraction);
                 if (fraction > dupLimit[n]) {
-                    return FilterDecision.drop(NAME, "dup_" + n + "_gram");
+                    return FilterDecision.drop(dupReason[n]);
                 }
             }
         }
@@ -182,7 +202,7 @@ public final class GopherRepetitionFilter implements DocumentFilter {
             bestCount = Math.max(bestCount, counts.increment(gramHash[i]));
         }
         for (int i = 0; i < grams; i++) {
-            if (counts.get(gramHash[i]) == bestCount) {
+            if (counts.count(gramHash[i]) == bestCount) {
                 return gramChars(prefixChars, i, n) * bestCount;
             }
         }

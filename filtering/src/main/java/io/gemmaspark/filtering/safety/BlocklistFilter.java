@@ -1,14 +1,15 @@
 package io.gemmaspark.filtering.safety;
 
-import java.io.Serializable;
 import io.gemmaspark.config.Range;
 import io.gemmaspark.filtering.ConfFiles;
 import io.gemmaspark.filtering.DocumentFilter;
+import io.gemmaspark.filtering.DropReason;
 import io.gemmaspark.filtering.FilterDecision;
 import io.gemmaspark.filtering.Signals;
 import io.gemmaspark.filtering.text.Hash64;
-import io.gemmaspark.filtering.text.LongIntHashMap;
 import io.gemmaspark.filtering.text.ParsedText;
+import io.gemmaspark.util.LongIntHashMap;
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -22,6 +23,13 @@ import java.util.List;
  */
 public final class BlocklistFilter implements DocumentFilter {
     public static final String NAME = "blocklist";
+
+    /** Why the blocklist drops a document. */
+    public enum Check {
+        MATCHES;
+
+        public final DropReason reason = DropReason.of(NAME, this);
+    }
 
     /**
      * @param files      blocklist files: paths, or names under conf/ (e.g. filters/blocklist-en.txt)
@@ -57,8 +65,8 @@ public final class BlocklistFilter implements DocumentFilter {
     }
 
     @Override
-    public List<String> checks() {
-        return List.of("matches");
+    public List<DropReason> dropReasons() {
+        return DropReason.allOf(NAME, Check.values());
     }
 
     public int entries() {
@@ -92,7 +100,7 @@ public final class BlocklistFilter implements DocumentFilter {
         int matches = countMatches(parsed);
         signals.measure(NAME, "matches", matches);
         if (matches > config.maxMatches()) {
-            return FilterDecision.drop(NAME, "matches");
+            return FilterDecision.drop(Check.MATCHES.reason);
         }
         return FilterDecision.keep(parsed.text());
     }

@@ -2,6 +2,7 @@ package io.gemmaspark.filtering.safety;
 
 import java.io.Serializable;
 import io.gemmaspark.filtering.DocumentFilter;
+import io.gemmaspark.filtering.DropReason;
 import io.gemmaspark.filtering.FilterDecision;
 import io.gemmaspark.filtering.Signals;
 import io.gemmaspark.filtering.text.ParsedText;
@@ -69,8 +70,8 @@ public final class PiiRedactor implements DocumentFilter {
     }
 
     @Override
-    public List<String> checks() {
-        return List.of();
+    public List<DropReason> dropReasons() {
+        return List.of(); // redaction rewrites text and never drops
     }
 
     @Override

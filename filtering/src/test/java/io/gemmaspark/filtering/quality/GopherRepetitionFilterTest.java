@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gemmaspark.config.ConfigException;
+import io.gemmaspark.filtering.DropReason;
 import io.gemmaspark.filtering.FilterConfig;
 import io.gemmaspark.filtering.Signals;
 import io.gemmaspark.filtering.Texts;
@@ -118,6 +119,7 @@ class GopherRepetitionFilterTest {
     void checksListEveryConfiguredNgramSize() {
         assertEquals(List.of("dup_para_fraction", "dup_para_char_fraction", "dup_line_fraction",
                 "dup_line_char_fraction", "top_2_gram", "top_3_gram", "top_4_gram", "dup_5_gram", "dup_6_gram",
-                "dup_7_gram", "dup_8_gram", "dup_9_gram", "dup_10_gram"), FILTER.checks());
+                "dup_7_gram", "dup_8_gram", "dup_9_gram", "dup_10_gram"),
+                FILTER.dropReasons().stream().map(DropReason::check).toList());
     }
 }

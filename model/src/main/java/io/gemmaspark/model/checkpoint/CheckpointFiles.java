@@ -1,5 +1,6 @@
 package io.gemmaspark.model.checkpoint;
 
+import io.gemmaspark.util.Sha256;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,9 +11,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -174,23 +172,10 @@ final class CheckpointFiles {
 
     /** Lower-case hex SHA-256 of a file's bytes. */
     static String sha256(Path path, Configuration conf) {
-        MessageDigest digest = newSha256();
-        byte[] buffer = new byte[COPY_BUFFER];
         try (InputStream in = fileSystem(path, conf).open(path)) {
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
+            return Sha256.hex(in);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + path, e);
-        }
-        return HexFormat.of().formatHex(digest.digest());
-    }
-
-    private static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM lacks SHA-256", e);
         }
     }
 }

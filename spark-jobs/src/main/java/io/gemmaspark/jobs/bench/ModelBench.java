@@ -29,12 +29,12 @@ import picocli.CommandLine.Option;
  * <ul>
  *   <li>measured peaks: SGEMM GFLOP/s and the memory read bandwidth of the matrix-vector products decoding runs;</li>
  *   <li>training tokens/s (forward + backward + Adam, float32, workspaces on) for the {@code tiny} and
- *       {@code small} presets, and for the two shapes DESIGN.md times PyTorch on, with model FLOPs utilisation
+ *       {@code small} presets, and for two shapes with a known PyTorch 1.13 + OpenBLAS time on a 2-core machine, with model FLOPs utilisation
  *       (6N + 12 L T d_attn FLOPs per token) against the measured SGEMM peak;</li>
  *   <li>decode tokens/s with the KV cache, for tiny, small and a random-weight full gemma-2b in float32, the latter
  *       against the bandwidth bound (all weights are read once per token).</li>
  * </ul>
- * Threads follow DESIGN.md: OMP_NUM_THREADS=1 (bin/gemma), BLAS threads = cores.
+ * Threads as docs/dl4j-notes.md explains: OMP_NUM_THREADS=1 (bin/gemma), BLAS threads = cores.
  */
 public final class ModelBench {
     private ModelBench() {
@@ -54,7 +54,7 @@ public final class ModelBench {
         public int gemma2bTokens = 8;
     }
 
-    /** A training shape: model, batch and sequence length, and PyTorch's ms/step on it if DESIGN.md has it. */
+    /** A training shape: model, batch and sequence length, and PyTorch's ms/step on it when known (else NaN). */
     private record TrainShape(String label, GemmaConfig config, int batch, int time, double pytorchMs) {}
 
     public static int run(CommonOptions common, Options options) throws Exception {

@@ -56,7 +56,7 @@ public final class TokenizerBench {
 
     public static int run(CommonOptions common, Options options) throws Exception {
         Path home = Path.of(System.getenv().getOrDefault("GEMMA_HOME", "."));
-        Path corpusDir = home.resolve("model/src/test/resources/tokenizer/corpus");
+        Path corpusDir = home.resolve("tokenizer/src/test/resources/tokenizer/corpus");
         Path corpus = options.corpus != null ? options.corpus : corpusDir.resolve("python-docs.txt");
         Path heldOut = options.heldOut != null ? options.heldOut : corpusDir.resolve("licenses.txt");
         for (Path p : List.of(corpus, heldOut)) {

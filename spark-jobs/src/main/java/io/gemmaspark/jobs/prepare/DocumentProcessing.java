@@ -1,12 +1,18 @@
 package io.gemmaspark.jobs.prepare;
 
 import io.gemmaspark.filtering.Document;
+import io.gemmaspark.filtering.DropReason;
 import io.gemmaspark.filtering.FilterOutcome;
 import io.gemmaspark.filtering.FilterPipeline;
+import io.gemmaspark.filtering.InputLimitFilter;
 import io.gemmaspark.filtering.dedup.ExactHash;
+import io.gemmaspark.filtering.normalize.TextNormalizer;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -26,8 +32,17 @@ public final class DocumentProcessing {
     public static final String STEP_NEAR_DEDUP = "near_dedup";
 
     /** Reasons that mean the input itself is broken (what --strict refuses), not that a document is poor. */
-    public static final Set<String> BAD_INPUT_REASONS = Set.of(RawRecords.MALFORMED_JSON, RawRecords.WRONG_TYPE,
-            RawRecords.MISSING_TEXT, RawRecords.TOO_LONG, "input:empty", "normalize:invalid_utf8");
+    public static final Set<String> BAD_INPUT_REASONS = Stream.concat(
+                    Arrays.stream(RawRecords.ReadFailure.values()).map(failure -> failure.reason),
+                    Stream.of(InputLimitFilter.Check.EMPTY.reason, TextNormalizer.Check.INVALID_UTF8.reason))
+            .map(DropReason::name).collect(Collectors.toUnmodifiableSet());
+
+    /** Why the prepare job drops a document that passed every filter: it duplicates another kept one. */
+    public enum DedupCheck {
+        EXACT, NEAR;
+
+        public final DropReason reason = DropReason.of("dedup", this);
+    }
 
     public static final StructType SCHEMA = new StructType()
             .add("file", DataTypes.StringType, false)
@@ -69,9 +84,7 @@ public final class DocumentProcessing {
         String text = outcome.document().text();
         if (!outcome.kept()) {
             // Records dropped before redaction must not carry their raw text into rejected/.
-            boolean beforeRedaction = outcome.dropReason().startsWith("input:")
-                    || outcome.dropReason().startsWith("normalize:");
-            return RowFactory.create(file, line, location, id, source, beforeRedaction ? null : text,
+            return RowFactory.create(file, line, location, id, source, outcome.redacted() ? text : null,
                     outcome.dropReason(), null, STEP_FILTER, 0.0, 0, outcome.nChars(), outcome.nWords(),
                     scalaMap(outcome.redactions()), scalaMap(outcome.normalization()), null);
         }

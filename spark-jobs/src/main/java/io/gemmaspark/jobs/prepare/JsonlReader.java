@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gemmaspark.filtering.normalize.InvalidUtf8Policy;
+import io.gemmaspark.filtering.normalize.TextNormalizer;
 import io.gemmaspark.filtering.normalize.Utf8Decoder;
 import io.gemmaspark.jobs.prepare.InputFiles.InputFile;
 import java.io.IOException;
@@ -105,22 +106,22 @@ public final class JsonlReader {
         }
         Utf8Decoder.Decoded decoded = Utf8Decoder.decode(bytes, 0, length, utf8Policy, RawRecords.location(file, line));
         if (decoded.dropped()) {
-            return RawRecords.bad(file, line, defaultSource, "normalize:invalid_utf8",
+            return RawRecords.bad(file, line, defaultSource, TextNormalizer.Check.INVALID_UTF8.reason,
                     decoded.invalidCount() + " malformed UTF-8 sequences");
         }
         JsonNode node;
         try {
             node = MAPPER.readTree(decoded.text());
         } catch (JsonProcessingException e) {
-            return RawRecords.bad(file, line, defaultSource, RawRecords.MALFORMED_JSON, e.getOriginalMessage());
+            return RawRecords.bad(file, line, defaultSource, RawRecords.ReadFailure.MALFORMED_JSON, e.getOriginalMessage());
         }
         if (node == null || !node.isObject()) {
-            return RawRecords.bad(file, line, defaultSource, RawRecords.MALFORMED_JSON,
+            return RawRecords.bad(file, line, defaultSource, RawRecords.ReadFailure.MALFORMED_JSON,
                     "expected a JSON object, got " + (node == null ? "nothing" : node.getNodeType().name().toLowerCase()));
         }
         JsonNode text = node.get("text");
         if (text == null || text.isNull()) {
-            return RawRecords.bad(file, line, defaultSource, RawRecords.MISSING_TEXT, "no \"text\" field");
+            return RawRecords.bad(file, line, defaultSource, RawRecords.ReadFailure.MISSING_TEXT, "no \"text\" field");
         }
         List<String> problems = new ArrayList<>();
         if (!text.isTextual()) {
@@ -139,7 +140,7 @@ public final class JsonlReader {
             problems.add("\"url\" is a " + typeName(url) + ", expected a string");
         }
         if (!problems.isEmpty()) {
-            return RawRecords.bad(file, line, defaultSource, RawRecords.WRONG_TYPE, String.join("; ", problems));
+            return RawRecords.bad(file, line, defaultSource, RawRecords.ReadFailure.WRONG_TYPE, String.join("; ", problems));
         }
         return RawRecords.document(file, line,
                 id == null || id.isNull() ? null : id.asText(),

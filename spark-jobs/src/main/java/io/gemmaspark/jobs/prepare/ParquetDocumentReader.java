@@ -1,6 +1,7 @@
 package io.gemmaspark.jobs.prepare;
 
 import io.gemmaspark.filtering.normalize.InvalidUtf8Policy;
+import io.gemmaspark.filtering.normalize.TextNormalizer;
 import io.gemmaspark.filtering.normalize.Utf8Decoder;
 import io.gemmaspark.jobs.prepare.InputFiles.InputFile;
 import java.io.IOException;
@@ -20,8 +21,8 @@ import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.schema.MessageType;
-import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.Type;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -122,19 +123,19 @@ public final class ParquetDocumentReader {
             rowsLeftInGroup--;
             row++;
             if (schemaProblem != null) {
-                return RawRecords.bad(file, row, source, RawRecords.WRONG_TYPE, schemaProblem);
+                return RawRecords.bad(file, row, source, RawRecords.ReadFailure.WRONG_TYPE, schemaProblem);
             }
             if (group.getFieldRepetitionCount(columns.text()) == 0) {
-                return RawRecords.bad(file, row, source, RawRecords.MISSING_TEXT, "column " + columns.text() + " is null");
+                return RawRecords.bad(file, row, source, RawRecords.ReadFailure.MISSING_TEXT, "column " + columns.text() + " is null");
             }
             byte[] bytes = group.getBinary(columns.text(), 0).getBytes();
             if (bytes.length > 4L * maxChars) {
-                return RawRecords.bad(file, row, source, RawRecords.TOO_LONG,
+                return RawRecords.bad(file, row, source, RawRecords.ReadFailure.TOO_LONG,
                         "text of " + bytes.length + " bytes (max_chars " + maxChars + ")");
             }
             Utf8Decoder.Decoded text = Utf8Decoder.decode(bytes, utf8Policy, RawRecords.location(file, row));
             if (text.dropped()) {
-                return RawRecords.bad(file, row, source, "normalize:invalid_utf8",
+                return RawRecords.bad(file, row, source, TextNormalizer.Check.INVALID_UTF8.reason,
                         text.invalidCount() + " malformed UTF-8 sequences");
             }
             String id = hasId && group.getFieldRepetitionCount(columns.id()) > 0

@@ -54,9 +54,9 @@ import org.apache.spark.storage.StorageLevel;
  * aggregations over the one persisted table of all records, so nothing is counted twice on recomputation.
  */
 public final class PrepareJob {
-    /** The columns of kept/ (DESIGN.md §3). */
     private static final String COMPRESSED_CACHE = "spark.sql.inMemoryColumnarStorage.compressed";
 
+    /** The columns of kept/ (docs/data-formats.md). */
     public static final List<String> KEPT_COLUMNS =
             List.of("id", "text", "source", "quality_score", "stage", "n_chars", "n_words");
 
@@ -232,8 +232,8 @@ public final class PrepareJob {
                         .when(col("near_duplicate_of").isNotNull(), concat(lit("near-duplicate cluster of "),
                                 col("cluster_size").cast("string"), lit(", kept "), col("near_duplicate_of")))
                         .otherwise(col("detail")))
-                .withColumn("reason", when(col("exact_duplicate_of").isNotNull(), lit("dedup:exact"))
-                        .when(col("near_duplicate_of").isNotNull(), lit("dedup:near"))
+                .withColumn("reason", when(col("exact_duplicate_of").isNotNull(), lit(DocumentProcessing.DedupCheck.EXACT.reason.name()))
+                        .when(col("near_duplicate_of").isNotNull(), lit(DocumentProcessing.DedupCheck.NEAR.reason.name()))
                         .otherwise(col("reason")))
                 .drop("exact_duplicate_of", "near_duplicate_of", "cluster_size", "exact_hash");
     }

@@ -8,14 +8,12 @@ import static org.apache.spark.sql.functions.sum;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.gemmaspark.filtering.DropReason;
 import io.gemmaspark.filtering.FilterPipeline;
 import io.gemmaspark.util.Json;
 import io.gemmaspark.util.Progress;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.gemmaspark.util.Sha256;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -115,16 +113,16 @@ public final class PrepareReport {
         }
 
         private static List<String> allReasons(FilterPipeline pipeline) {
-            List<String> reasons = new ArrayList<>(List.of(RawRecords.MALFORMED_JSON, RawRecords.WRONG_TYPE,
-                    RawRecords.MISSING_TEXT, RawRecords.TOO_LONG));
-            for (String reason : pipeline.reasons()) {
-                if (!reasons.contains(reason)) {
-                    reasons.add(reason);
-                }
+            List<DropReason> declared = new ArrayList<>();
+            for (RawRecords.ReadFailure failure : RawRecords.ReadFailure.values()) {
+                declared.add(failure.reason);
             }
-            reasons.add("dedup:exact");
-            reasons.add("dedup:near");
-            return reasons;
+            declared.addAll(pipeline.dropReasons());
+            for (DocumentProcessing.DedupCheck check : DocumentProcessing.DedupCheck.values()) {
+                declared.add(check.reason);
+            }
+            // A reader and a filter may share a reason (input:too_long); it is listed once, where it first appears.
+            return declared.stream().map(DropReason::name).distinct().toList();
         }
     }
 
@@ -159,7 +157,7 @@ public final class PrepareReport {
         config.put("strict", request.strict());
         m.put("job", "prepare");
         m.put("config", config);
-        m.put("config_sha256", sha256(Json.pretty(config)));
+        m.put("config_sha256", Sha256.hex(Json.pretty(config)));
         List<Map<String, Object>> files = new ArrayList<>();
         for (InputFiles.InputFile f : inputs.files()) {
             files.add(Map.of("path", f.path(), "format", f.format().name().toLowerCase(Locale.ROOT), "bytes", f.length()));
@@ -240,13 +238,5 @@ public final class PrepareReport {
         StringBuilder s = new StringBuilder();
         counts.forEach((k, v) -> s.append(String.format(Locale.ROOT, "%s %,d  ", k, v)));
         return s.toString().strip();
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,5 +1,7 @@
 package io.gemmaspark.jobs.prepare;
 
+import io.gemmaspark.filtering.DropReason;
+import io.gemmaspark.filtering.InputLimitFilter;
 import java.util.Iterator;
 import java.util.function.Function;
 import org.apache.hadoop.fs.Path;
@@ -13,10 +15,20 @@ import org.apache.spark.sql.types.StructType;
  * its fields, and, for a record that could not be read, the reason and a short detail instead of text.
  */
 public final class RawRecords {
-    public static final String MALFORMED_JSON = "input:malformed_json";
-    public static final String WRONG_TYPE = "input:wrong_type";
-    public static final String MISSING_TEXT = "input:missing_text";
-    public static final String TOO_LONG = "input:too_long";
+    /**
+     * Why a reader could not turn a record into a document. Reported under the input limits' name, so a text
+     * too long to read counts with texts too long to filter ({@code input:too_long}).
+     */
+    public enum ReadFailure {
+        MALFORMED_JSON, WRONG_TYPE, MISSING_TEXT, TOO_LONG;
+
+        public final DropReason reason = DropReason.of(InputLimitFilter.NAME, this);
+    }
+
+    public static final String MALFORMED_JSON = ReadFailure.MALFORMED_JSON.reason.name();
+    public static final String WRONG_TYPE = ReadFailure.WRONG_TYPE.reason.name();
+    public static final String MISSING_TEXT = ReadFailure.MISSING_TEXT.reason.name();
+    public static final String TOO_LONG = ReadFailure.TOO_LONG.reason.name();
 
     public static final StructType SCHEMA = new StructType()
             .add("file", DataTypes.StringType, false)
@@ -35,8 +47,13 @@ public final class RawRecords {
         return RowFactory.create(file, line, id, source, url, text, null, null);
     }
 
-    public static Row bad(String file, long line, String source, String reason, String detail) {
-        return RowFactory.create(file, line, null, source, null, null, reason, truncate(detail));
+    public static Row bad(String file, long line, String source, ReadFailure failure, String detail) {
+        return bad(file, line, source, failure.reason, detail);
+    }
+
+    /** A record dropped while reading for a reason a filter declares, such as invalid UTF-8 under the drop policy. */
+    public static Row bad(String file, long line, String source, DropReason reason, String detail) {
+        return RowFactory.create(file, line, null, source, null, null, reason.name(), truncate(detail));
     }
 
     /** The corpus name a file stands for when its records carry none: its name without extensions. */

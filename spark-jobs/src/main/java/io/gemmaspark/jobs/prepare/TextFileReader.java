@@ -1,6 +1,7 @@
 package io.gemmaspark.jobs.prepare;
 
 import io.gemmaspark.filtering.normalize.InvalidUtf8Policy;
+import io.gemmaspark.filtering.normalize.TextNormalizer;
 import io.gemmaspark.filtering.normalize.Utf8Decoder;
 import io.gemmaspark.jobs.prepare.InputFiles.InputFile;
 import java.io.ByteArrayOutputStream;
@@ -10,8 +11,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.List;
+import java.util.NoSuchElementException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.Text;
@@ -138,13 +139,13 @@ public final class TextFileReader {
 
         private Row toRow(long start, long bytes) {
             if (bytes > maxBytes) {
-                return RawRecords.bad(file, start, source, RawRecords.TOO_LONG,
+                return RawRecords.bad(file, start, source, RawRecords.ReadFailure.TOO_LONG,
                         "document of more than " + maxBytes + " bytes (max_chars " + maxChars + ")");
             }
             Utf8Decoder.Decoded decoded = Utf8Decoder.decode(document.toByteArray(), utf8Policy,
                     RawRecords.location(file, start));
             if (decoded.dropped()) {
-                return RawRecords.bad(file, start, source, "normalize:invalid_utf8",
+                return RawRecords.bad(file, start, source, TextNormalizer.Check.INVALID_UTF8.reason,
                         decoded.invalidCount() + " malformed UTF-8 sequences");
             }
             return RawRecords.document(file, start, null, source, null, decoded.text());

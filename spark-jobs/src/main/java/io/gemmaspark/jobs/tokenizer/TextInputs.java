@@ -17,7 +17,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Training and tokenizing inputs: clean-document Parquet (a {@code text} column, DESIGN.md §3) or plain text files.
+ * Training and tokenizing inputs: clean-document Parquet (a {@code text} column, docs/data-formats.md) or plain text files.
  * Documents are cut into lines, SentencePiece's unit of training text.
  */
 public final class TextInputs {

@@ -32,7 +32,7 @@ import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
 /**
- * Tokenizes clean documents and packs them into token shards (DESIGN.md §3).
+ * Tokenizes clean documents and packs them into token shards (docs/data-formats.md).
  *
  * <p>Each document becomes {@code <bos> ids <eos>} (lossless encoding, so decoding gives the text back). Documents
  * of one (stage, source) are ordered by a seeded hash, concatenated and cut into rows of {@code seq_len + 1}

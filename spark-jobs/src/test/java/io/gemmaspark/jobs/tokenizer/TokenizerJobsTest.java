@@ -57,7 +57,7 @@ class TokenizerJobsTest {
 
     /** Clean documents as prepare writes them: licence paragraphs from two sources in two stages. */
     public static String writeCleanDocs(SparkSession spark, Path out, List<String> texts) throws Exception {
-        String corpus = Files.readString(Path.of("../model/src/test/resources/tokenizer/corpus/licenses.txt"),
+        String corpus = Files.readString(Path.of("../tokenizer/src/test/resources/tokenizer/corpus/licenses.txt"),
                 StandardCharsets.UTF_8);
         List<Row> rows = new ArrayList<>();
         String[] paragraphs = corpus.split("\n\n");

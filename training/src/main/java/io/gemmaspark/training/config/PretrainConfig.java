@@ -18,7 +18,7 @@ import java.util.Set;
  *
  * @param model        model preset (a name under conf/ such as {@code models/tiny}, or a path)
  * @param architecture which {@code ModelFactory} builds the network (see {@code ModelFactories})
- * @param data         directory of packed token shards (DESIGN.md §3); any Hadoop path
+ * @param data         directory of packed token shards (docs/data-formats.md); any Hadoop path
  * @param seqLen       tokens per training window; shard rows hold {@code seq_len + 1} tokens
  * @param vocabSize    the tokenizer's vocabulary size, replacing the preset's; 0 keeps the preset's
  * @param tokenizer    optional tokenizer.model copied into every checkpoint

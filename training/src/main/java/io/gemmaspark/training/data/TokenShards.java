@@ -14,7 +14,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The packed token shards (DESIGN.md §3: Parquet {@code tokens} array&lt;int&gt; of length seq_len + 1,
+ * The packed token shards (docs/data-formats.md: Parquet {@code tokens} array&lt;int&gt; of length seq_len + 1,
  * {@code stage}, {@code source}), split by a seeded content hash into training rows and held-out rows.
  * Everything here is a lazy Spark plan; no row reaches the driver.
  */

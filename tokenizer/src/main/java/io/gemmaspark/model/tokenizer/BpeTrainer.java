@@ -3,6 +3,7 @@ package io.gemmaspark.model.tokenizer;
 import io.gemmaspark.model.tokenizer.proto.SentencePieceModel.ModelProto;
 import io.gemmaspark.model.tokenizer.proto.SentencePieceModel.NormalizerSpec;
 import io.gemmaspark.model.tokenizer.proto.SentencePieceModel.TrainerSpec;
+import io.gemmaspark.util.LongIntHashMap;
 import io.gemmaspark.util.Progress;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -258,7 +259,7 @@ public final class BpeTrainer {
         private final int[][] words;
         private final long[] freq;
         /** Every pair seen, by key, as an index into {@link #pairList}; -1 for pairs that make invalid pieces. */
-        private final LongIntMap pairs = new LongIntMap(1 << 16);
+        private final LongIntHashMap pairs = new LongIntHashMap(1 << 16);
         private final List<Pair> pairList = new ArrayList<>();
         private final PriorityQueue<Candidate> queue = new PriorityQueue<>(BpeTrainer::compareCandidates);
         /** Pairs whose count the merge in progress changes ({@link Pair#delta}). */
@@ -328,7 +329,7 @@ public final class BpeTrainer {
                     previous = Long.MIN_VALUE;
                     continue;
                 }
-                long key = LongIntMap.pair(word[i], word[i + 1]);
+                long key = LongIntHashMap.pair(word[i], word[i + 1]);
                 if (key == previous && previousCounted) {
                     previousCounted = false;
                     continue;

@@ -1,12 +1,12 @@
 package io.gemmaspark.model;
 
-import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
  * Text to token ids and back, as the commands that run a model need it ({@code generate}, {@code forward}).
- * {@link io.gemmaspark.model.tokenizer.Tokenizer} implements it; the interface keeps the generation code
- * independent of how text becomes ids.
+ * The tokenizer ({@code io.gemmaspark.model.tokenizer.Tokenizer}) implements it; the interface keeps the
+ * generation code independent of how text becomes ids. It deliberately names no implementation, so the tokenizer
+ * depends on it and not the other way round: a codec is built from a file with {@code TokenizerFiles}.
  */
 public interface TextCodec {
     /**
@@ -19,9 +19,4 @@ public interface TextCodec {
 
     /** The id of a piece such as {@code <end_of_turn>}, if the vocabulary has it. */
     OptionalInt pieceId(String piece);
-
-    /** A codec for a {@code tokenizer.model} (SentencePiece ModelProto bytes). */
-    static Optional<TextCodec> forTokenizerModel(byte[] tokenizerModel) {
-        return Optional.of(io.gemmaspark.model.tokenizer.TokenizerFiles.fromBytes(tokenizerModel, "tokenizer.model"));
-    }
 }

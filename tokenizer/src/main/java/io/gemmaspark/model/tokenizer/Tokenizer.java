@@ -1,5 +1,6 @@
 package io.gemmaspark.model.tokenizer;
 
+import io.gemmaspark.util.LongIntHashMap;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,7 +40,7 @@ public final class Tokenizer implements io.gemmaspark.model.TextCodec {
     private final int[] bmpCharKeys = new int[0x10000];
     private final Map<Integer, Integer> astralCharKeys = new HashMap<>();
     /** (left key, right key) -> id of the piece the two merge into. */
-    private final LongIntMap mergeTable;
+    private final LongIntHashMap mergeTable;
     /** The id {@code PieceToId} gives a segmentable piece's text: a reserved piece of the same text wins. */
     private final int[] outputIds;
     private final Map<Integer, int[][]> userDefinedByFirstChar = new HashMap<>();
@@ -146,8 +147,8 @@ public final class Tokenizer implements io.gemmaspark.model.TextCodec {
     }
 
     /** SentencePiece semantics: any split of a piece into two symbols that are keys merges into it. */
-    private LongIntMap mergesFromScores() {
-        LongIntMap table = new LongIntMap(size * 4);
+    private LongIntHashMap mergesFromScores() {
+        LongIntHashMap table = new LongIntHashMap(size * 4);
         for (int id = 0; id < size; id++) {
             if (!types[id].isSegmentable()) {
                 continue;
@@ -158,7 +159,7 @@ public final class Tokenizer implements io.gemmaspark.model.TextCodec {
                 int left = keyOf(text.substring(0, split));
                 int right = keyOf(text.substring(split));
                 if (left >= 0 && right >= 0) {
-                    table.putIfAbsent(LongIntMap.pair(left, right), id);
+                    table.putIfAbsent(LongIntHashMap.pair(left, right), id);
                 }
             }
         }
@@ -166,8 +167,8 @@ public final class Tokenizer implements io.gemmaspark.model.TextCodec {
     }
 
     /** Hugging Face semantics: only the listed rules merge; a rule's rank is its priority. */
-    private LongIntMap mergesFromRules(List<String[]> rules) {
-        LongIntMap table = new LongIntMap(rules.size());
+    private LongIntHashMap mergesFromRules(List<String[]> rules) {
+        LongIntHashMap table = new LongIntHashMap(rules.size());
         for (int rank = 0; rank < rules.size(); rank++) {
             String[] rule = rules.get(rank);
             int left = keyOf(rule[0]);
@@ -177,7 +178,7 @@ public final class Tokenizer implements io.gemmaspark.model.TextCodec {
                 throw new IllegalArgumentException("merge " + (rank + 1) + " '" + rule[0] + " " + rule[1]
                         + "' uses or makes a token that is not in the vocabulary");
             }
-            table.putIfAbsent(LongIntMap.pair(left, right), merged);
+            table.putIfAbsent(LongIntHashMap.pair(left, right), merged);
         }
         return table;
     }
@@ -410,7 +411,7 @@ public final class Tokenizer implements io.gemmaspark.model.TextCodec {
             if (left < 0 || right < 0 || frozen[left] || frozen[right]) {
                 return;
             }
-            int merged = t.mergeTable.get(LongIntMap.pair(key[left], key[right]), -1);
+            int merged = t.mergeTable.get(LongIntHashMap.pair(key[left], key[right]), -1);
             if (merged < 0) {
                 return;
             }
