@@ -343,5 +343,4 @@ public final class SparkPretrainer {
             throw new UncheckedIOException(e);
         }
     }
-
 }
