@@ -22,6 +22,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         DemoConfig demo = ConfigLoader.load(common.confOr("pipeline/demo"), DemoConfig.class, common.overrides);
+        if (common.out != null) {
+            demo = demo.withOut(common.out); // --out wins over the configuration's out, as for every command
+        }
         if (common.master == null) {
             common.master = demo.master();
         }

@@ -38,13 +38,16 @@ public final class PrepareBench {
     public static int run(CommonOptions common, Options options) throws IOException {
         Path work = SparkSupport.workDir().resolve("bench").resolve("prepare");
         Files.createDirectories(work);
+        // The generated corpora are cached in the work directory; the prepare outputs and the figures go to --out.
+        Path outDir = common.out != null ? Path.of(common.out) : work;
+        Files.createDirectories(outDir);
         List<Map<String, Object>> results = new ArrayList<>();
         try (SparkSession spark = SparkSupport.session("bench prepare", common)) {
             for (long documents : options.sizes) {
                 Path corpus = generate(work, documents);
                 long bytes = directorySize(corpus);
                 PrepareJob.Request request = PrepareCommand.request(List.of(corpus.toString()),
-                        work.resolve("out-" + documents).toString(), false, true, common.confOr("prepare/default"),
+                        outDir.resolve("out-" + documents).toString(), false, true, common.confOr("prepare/default"),
                         null, common.overrides);
                 resetPeakHeap();
                 long start = System.nanoTime();
@@ -83,7 +86,7 @@ public final class PrepareBench {
             System.out.printf(Locale.ROOT, "bench prepare: %.0fx the documents took %.2fx the time (target <= %.0fx: %s)%n",
                     sizeRatio, timeRatio, sizeRatio * 1.2, timeRatio <= sizeRatio * 1.2 ? "OK" : "SLOWER");
         }
-        Path report = work.resolve("bench-prepare.json");
+        Path report = outDir.resolve("bench-prepare.json");
         Json.write(summary, new org.apache.hadoop.fs.Path(report.toUri()), new org.apache.hadoop.conf.Configuration());
         System.out.println("bench prepare: figures in " + report);
         return 0;

@@ -25,4 +25,9 @@ public record DemoConfig(
         @Default("tokenizer/demo") String tokenizer,
         @Default("tokenize/demo") String tokenize,
         @Default("pretrain/tiny") String pretrain) {
+
+    /** The same settings writing under {@code out} (the demo's {@code --out DIR}). */
+    public DemoConfig withOut(String out) {
+        return new DemoConfig(out, master, inputs, prepare, filters, model, tokenizer, tokenize, pretrain);
+    }
 }

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.ZstdOutputStream;
 import io.gemmaspark.filtering.FilterConfig;
 import io.gemmaspark.filtering.dedup.MinHasher;
@@ -16,6 +18,7 @@ import io.gemmaspark.jobs.SparkSupport;
 import io.gemmaspark.jobs.bench.SyntheticCorpus;
 import io.gemmaspark.util.UserError;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -24,12 +27,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -190,8 +196,46 @@ class PrepareJobTest {
         }
         assertTrue(checked >= 20, "pairs at Jaccard <= 0.3 checked: " + checked);
         PrepareReport.Counts c = first.counts();
-        assertEquals(c.records(), c.kept() + c.droppedByReason().values().stream().mapToLong(Long::longValue).sum());
         assertEquals(1, c.droppedByStep().get("filter"), "only the blank record fails a filter: " + c.droppedByReason());
+    }
+
+    /**
+     * The input records, counted here from the files of the fixture (non-blank JSONL lines, Parquet rows, separated
+     * text documents), each appear exactly once in the output read back from disk: in kept/ under its id (its
+     * file:line when it has none), or in rejected/ at its file:line under a named reason. The manifest's counts
+     * equal what is read back.
+     */
+    @Test
+    void everyInputRecordIsKeptOrRejectedExactlyOnce() throws Exception {
+        InputInventory inputs = InputInventory.of(corpus);
+        assertEquals(BASE_DOCS + 25 + 80 + 30 + 4 + 2 + 3, inputs.size(), "the fixture as written");
+
+        List<Row> kept = spark.read().parquet(firstOut.resolve("kept").toString()).select("id").collectAsList();
+        List<Row> rejected = spark.read().parquet(firstOut.resolve("rejected").toString())
+                .select("id", "location", "reason").collectAsList();
+        Map<String, Long> rejectedByReason = new HashMap<>();
+        for (Row r : rejected) {
+            String reason = r.getString(2);
+            assertTrue(reason != null && !reason.isBlank(), "rejected row without a reason: " + r);
+            rejectedByReason.merge(reason, 1L, Long::sum);
+            inputs.takeAtLocation(r.getString(1), r.getString(0));
+        }
+        for (Row r : kept) {
+            inputs.takeById(r.getString(0));
+        }
+        assertEquals(List.of(), inputs.remaining(), "input records in neither kept/ nor rejected/");
+
+        var counts = JSON.readTree(firstOut.resolve("manifest.json").toFile()).path("counts");
+        assertEquals(BASE_DOCS + 25 + 80 + 30 + 4 + 2 + 3, counts.path("records").asLong());
+        assertEquals(kept.size(), counts.path("kept").asLong());
+        assertEquals(rejected.size(), counts.path("dropped").asLong());
+        Map<String, Long> manifestByReason = new HashMap<>();
+        counts.path("dropped_by_reason").fields().forEachRemaining(e -> {
+            if (e.getValue().asLong() > 0) {
+                manifestByReason.put(e.getKey(), e.getValue().asLong());
+            }
+        });
+        assertEquals(rejectedByReason, manifestByReason);
     }
 
     @Test
@@ -319,5 +363,111 @@ class PrepareJobTest {
             ids.add(r.getString(0));
         }
         return ids;
+    }
+    /**
+     * The records of the input files, read back from disk here independently of the readers: each with its
+     * location {@code file:<path>:<line>} (Parquet: row number; separated text: no line, as this test does not model
+     * where a text document starts) and its JSON or Parquet id, if any. Records are taken off as the output names
+     * them, each at most once.
+     */
+    private static final class InputInventory {
+        record Input(String file, long line, String id) {
+            String location() {
+                return "file:" + file + ":" + line;
+            }
+        }
+
+        private final List<Input> records = new ArrayList<>();
+
+        static InputInventory of(Path directory) throws IOException {
+            InputInventory inventory = new InputInventory();
+            try (var files = Files.list(directory)) {
+                for (Path file : files.sorted().toList()) {
+                    inventory.read(file);
+                }
+            }
+            return inventory;
+        }
+
+        private void read(Path file) throws IOException {
+            String name = file.getFileName().toString();
+            if (name.endsWith(".parquet")) {
+                Dataset<Row> rows = spark.read().parquet(file.toString());
+                boolean hasId = List.of(rows.columns()).contains("id");
+                long line = 0;
+                for (Row r : rows.collectAsList()) {
+                    records.add(new Input(file.toString(), ++line, hasId ? r.getAs("id") : null));
+                }
+            } else if (name.contains(".txt")) {
+                for (String doc : decompressed(file).split("\n<\\|doc\\|>\n")) {
+                    if (!doc.isBlank()) {
+                        records.add(new Input(file.toString(), -1, null));
+                    }
+                }
+            } else {
+                String[] lines = decompressed(file).split("\n", -1);
+                for (int i = 0; i < lines.length; i++) {
+                    if (!lines[i].isBlank()) {
+                        records.add(new Input(file.toString(), i + 1, idOf(lines[i])));
+                    }
+                }
+            }
+        }
+
+        private static String decompressed(Path file) throws IOException {
+            String name = file.getFileName().toString();
+            try (InputStream raw = Files.newInputStream(file);
+                 InputStream in = name.endsWith(".gz") ? new GZIPInputStream(raw)
+                         : name.endsWith(".zst") ? new ZstdInputStream(raw) : raw) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        }
+
+        private static String idOf(String line) {
+            try {
+                JsonNode id = JSON.readTree(line).get("id");
+                return id != null && id.isTextual() ? id.asText() : null;
+            } catch (IOException malformed) {
+                return null;
+            }
+        }
+
+        int size() {
+            return records.size();
+        }
+
+        List<Input> remaining() {
+            return records;
+        }
+
+        /** A rejected row: the record at that file:line (a text document: any of that file); ids must agree. */
+        void takeAtLocation(String location, String rejectedId) {
+            Input input = take(r -> r.line() < 0 ? location.startsWith("file:" + r.file() + ":")
+                    : location.equals(r.location()));
+            assertTrue(input != null, "rejected location " + location + " is no (remaining) input record");
+            assertTrue(rejectedId.equals(location) || rejectedId.equals(input.id()),
+                    "rejected " + location + " has id " + rejectedId + ", the input " + input.id());
+        }
+
+        /** A kept row: the record with that id, or the id-less record whose location is the id. */
+        void takeById(String id) {
+            Input input = take(r -> id.equals(r.id()));
+            if (input == null) {
+                input = take(r -> r.id() == null && (r.line() < 0 ? id.startsWith("file:" + r.file() + ":")
+                        : id.equals(r.location())));
+            }
+            assertTrue(input != null, "kept id " + id + " is no (remaining) input record");
+        }
+
+        private Input take(java.util.function.Predicate<Input> matches) {
+            for (Iterator<Input> it = records.iterator(); it.hasNext(); ) {
+                Input input = it.next();
+                if (matches.test(input)) {
+                    it.remove();
+                    return input;
+                }
+            }
+            return null;
+        }
     }
 }

@@ -16,9 +16,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -76,8 +77,12 @@ class TokenizerJobsTest {
     }
 
     /**
-     * The demo's tokenizer stage on the fixture: tokenizer-train, then tokenize; the shards hold every token of
-     * every document in rows of seq_len + 1, the manifest's counts agree, and the same seed gives the same shards.
+     * The demo's tokenizer stage on the fixture: tokenizer-train, then tokenize. The shards read back from disk are
+     * checked against an independent tokenization of the input documents: every row is {@code seq_len + 1} tokens
+     * made of pieces of input documents in their order (whole documents, a document's start, a document's end);
+     * every document of a group starts in exactly one row, except the few lost in the dropped partial rows; and the
+     * manifest's counts equal those recomputed from the input and from the files. The same seed gives the same
+     * shards.
      */
     @Test
     void demoStageTrainsATokenizerAndPacksTokenShards() throws Exception {
@@ -98,33 +103,50 @@ class TokenizerJobsTest {
         assertEquals("<start_of_turn>\t0", vocab.get(4));
         Tokenizer tokenizer = TokenizerFiles.load(outputs.tokenizerModel());
 
+        // Independently: the input documents, read back from the fixture, tokenized here, grouped by stage/source.
+        Map<String, List<int[]>> expected = new TreeMap<>();
+        for (Row doc : spark.read().parquet(cleanDocs).select("text", "stage", "source").collectAsList()) {
+            expected.computeIfAbsent(doc.getString(1) + "/" + doc.getString(2), g -> new ArrayList<>())
+                    .add(tokenizer.encodeLossless(doc.getString(0), true, true));
+        }
+        assertEquals(texts.size(), expected.values().stream().mapToInt(List::size).sum());
+
+        // Observed: the rows on disk, per group.
         String shards = dir.resolve("demo/tokens").toString();
         assertTrue(Files.exists(Path.of(shards, "_SUCCESS")));
-        long expectedTokens = texts.stream().mapToLong(t -> tokenizer.encodeLossless(t, true, true).length).sum();
+        Map<String, List<int[]>> written = new TreeMap<>();
+        for (String stage : List.of("anneal", "pretrain")) {
+            for (Row row : rowsInFileOrder(Path.of(shards, stage))) {
+                assertEquals(stage, row.getString(1));
+                int[] tokens = row.getList(0).stream().mapToInt(t -> (Integer) t).toArray();
+                assertEquals(65, tokens.length);
+                written.computeIfAbsent(stage + "/" + row.getString(2), g -> new ArrayList<>()).add(tokens);
+            }
+        }
+        assertEquals(expected.keySet(), written.keySet(), "every (stage, source) of the input has rows");
+
         JsonNode manifest = Json.MAPPER.readTree(Path.of(shards, "manifest.json").toFile());
-        assertEquals(expectedTokens, manifest.path("total").path("tokens").asLong());
+        long expectedTokensInTotal = 0;
+        for (JsonNode g : manifest.path("groups")) {
+            String group = g.path("stage").asText() + "/" + g.path("source").asText();
+            List<int[]> docs = expected.get(group);
+            List<int[]> rows = written.get(group);
+            long inputTokens = docs.stream().mapToLong(d -> d.length).sum();
+            long diskTokens = rows.stream().mapToLong(r -> r.length).sum();
+            expectedTokensInTotal += inputTokens;
+            assertEquals(docs.size(), g.path("documents").asLong(), group + " documents");
+            assertEquals(inputTokens, g.path("tokens").asLong(), group + " tokens");
+            assertEquals(rows.size(), g.path("rows").asLong(), group + " rows");
+            assertEquals(inputTokens - diskTokens, g.path("droppedTokens").asLong(), group + " dropped tokens");
+            assertTrue(inputTokens - diskTokens < 3 * 65, group + ": at most one partial row per partition is dropped");
+            assertRowsArePiecesOfTheDocuments(group, docs, rows, tokenizer.bosId(), tokenizer.eosId(),
+                    inputTokens - diskTokens);
+        }
+        assertEquals(expected.size(), manifest.path("groups").size());
+        assertEquals(expectedTokensInTotal, manifest.path("total").path("tokens").asLong());
         assertEquals(texts.size(), manifest.path("total").path("documents").asLong());
         assertTrue(manifest.path("stages").has("anneal") && manifest.path("stages").has("pretrain"));
         assertTrue(manifest.path("total").path("bytes_per_token").asDouble() > 2);
-
-        Map<String, Long> rowsByGroup = new HashMap<>();
-        long bos = 0;
-        for (String stage : List.of("anneal", "pretrain")) {
-            for (Row row : spark.read().parquet(shards + "/" + stage).collectAsList()) {
-                List<Integer> tokens = row.getList(0);
-                assertEquals(65, tokens.size());
-                assertEquals(stage, row.getString(1));
-                rowsByGroup.merge(stage + "/" + row.getString(2), 1L, Long::sum);
-                bos += tokens.stream().filter(t -> t == tokenizer.bosId()).count();
-            }
-        }
-        for (JsonNode g : manifest.path("groups")) {
-            String group = g.path("stage").asText() + "/" + g.path("source").asText();
-            assertEquals(g.path("rows").asLong(), rowsByGroup.get(group), group);
-            assertEquals(g.path("tokens").asLong(), g.path("rows").asLong() * 65 + g.path("droppedTokens").asLong());
-            assertTrue(g.path("droppedTokens").asLong() < 3 * 65, "at most one partial row per partition is dropped");
-        }
-        assertTrue(bos > texts.size() / 2, "documents start with <bos>");
 
         // same seed, same shards
         String again = dir.resolve("tokens-again").toString();
@@ -136,6 +158,109 @@ class TokenizerJobsTest {
         for (int i = 0; i < first.size(); i++) {
             assertArrayEquals(first.get(i).getList(0).toArray(), second.get(i).getList(0).toArray());
         }
+    }
+
+    /**
+     * Cuts every row before each {@code <bos>} and checks each piece against the documents' own tokenization: a
+     * piece from {@code <bos>} to {@code <eos>} is a whole document, a row's last piece that stops early is the start
+     * of a document, a row's first piece without {@code <bos>} is the end of a document (or its middle, when the
+     * row has no {@code <bos>}). Documents are matched to their pieces one to one; the documents that start in no
+     * row must fit in the dropped tokens.
+     */
+    private static void assertRowsArePiecesOfTheDocuments(String group, List<int[]> docs, List<int[]> rows, int bos,
+                                                          int eos, long droppedTokens) {
+        List<int[]> starts = new ArrayList<>();
+        for (int[] row : rows) {
+            List<int[]> pieces = piecesBeforeEachBos(row, bos);
+            for (int p = 0; p < pieces.size(); p++) {
+                int[] piece = pieces.get(p);
+                if (piece[0] == bos) {
+                    boolean whole = piece[piece.length - 1] == eos;
+                    assertTrue(whole || p == pieces.size() - 1,
+                            group + ": a document inside a row ends with <eos>: " + Arrays.toString(piece));
+                    starts.add(piece);
+                } else {
+                    boolean middle = pieces.size() == 1;
+                    assertTrue(docs.stream().anyMatch(d -> middle ? indexOf(d, piece) >= 0 : endsWith(d, piece)),
+                            group + ": row starts with tokens that are no document's " + (middle ? "middle" : "end")
+                                    + ": " + Arrays.toString(piece));
+                }
+            }
+        }
+        int[] startOf = matchStartsToDocuments(starts, docs, eos);
+        long lostTokens = 0;
+        for (int d = 0; d < docs.size(); d++) {
+            if (startOf[d] < 0) {
+                lostTokens += docs.get(d).length;
+            }
+        }
+        assertEquals(starts.size(), Arrays.stream(startOf).filter(s -> s >= 0).count(),
+                group + ": every <bos> on disk starts a distinct input document, tokens in order");
+        assertTrue(lostTokens <= droppedTokens,
+                group + ": documents missing from the shards (" + lostTokens + " tokens) exceed the dropped tokens");
+    }
+
+    /** The row cut before every {@code <bos>}. */
+    private static List<int[]> piecesBeforeEachBos(int[] row, int bos) {
+        List<int[]> pieces = new ArrayList<>();
+        int start = 0;
+        for (int i = 1; i <= row.length; i++) {
+            if (i == row.length || row[i] == bos) {
+                pieces.add(Arrays.copyOfRange(row, start, i));
+                start = i;
+            }
+        }
+        return pieces;
+    }
+
+    /**
+     * A one-to-one matching of document starts on disk to documents (Kuhn's augmenting paths): a start ending in
+     * {@code <eos>} must equal the document, any other start must be its prefix. Returns, per document, the index of
+     * its start, or -1.
+     */
+    private static int[] matchStartsToDocuments(List<int[]> starts, List<int[]> docs, int eos) {
+        int[] startOf = new int[docs.size()];
+        Arrays.fill(startOf, -1);
+        for (int s = 0; s < starts.size(); s++) {
+            augment(s, starts, docs, eos, startOf, new boolean[docs.size()]);
+        }
+        return startOf;
+    }
+
+    private static boolean augment(int s, List<int[]> starts, List<int[]> docs, int eos, int[] startOf,
+                                   boolean[] visited) {
+        int[] start = starts.get(s);
+        boolean whole = start[start.length - 1] == eos;
+        for (int d = 0; d < docs.size(); d++) {
+            int[] doc = docs.get(d);
+            boolean fits = whole ? Arrays.equals(start, doc) : startsWith(doc, start);
+            if (fits && !visited[d]) {
+                visited[d] = true;
+                if (startOf[d] < 0 || augment(startOf[d], starts, docs, eos, startOf, visited)) {
+                    startOf[d] = s;
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean startsWith(int[] tokens, int[] prefix) {
+        return prefix.length <= tokens.length && Arrays.equals(tokens, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    private static boolean endsWith(int[] tokens, int[] suffix) {
+        int from = tokens.length - suffix.length;
+        return from >= 0 && Arrays.equals(tokens, from, tokens.length, suffix, 0, suffix.length);
+    }
+
+    private static int indexOf(int[] tokens, int[] run) {
+        for (int i = 0; i + run.length <= tokens.length; i++) {
+            if (Arrays.equals(tokens, i, i + run.length, run, 0, run.length)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Rows part file by part file (part-00000 first): Spark's own read order of a directory is not fixed. */
