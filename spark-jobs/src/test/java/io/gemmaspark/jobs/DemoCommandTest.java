@@ -29,10 +29,10 @@ class DemoCommandTest {
         Files.write(corpus.resolve("docs.jsonl"), lines);
         Path tokenizer = Files.writeString(dir.resolve("tokenizer.yaml"), "vocab_size: 400\n");
         Path tokenize = Files.writeString(dir.resolve("tokenize.yaml"), "seq_len: 64\nseed: 1\n");
-        // Two steps of 2 workers x 8 sequences x 2 minibatches x 64 tokens on the stock-DL4J stand-in model.
+        // Two steps of 2 workers x 8 sequences x 2 minibatches x 64 tokens on the tiny Gemma.
         Path pretrain = Files.writeString(dir.resolve("pretrain.yaml"), String.join("\n",
                 "model: models/tiny",
-                "architecture: standin-conv",
+                "architecture: gemma-decoder",
                 "data: unused",
                 "seq_len: 64",
                 "spark: {workers: 2, batch_size_per_worker: 8, averaging_frequency: 2, prefetch_batches: 0}",

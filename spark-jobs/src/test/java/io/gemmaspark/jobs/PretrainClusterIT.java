@@ -91,7 +91,7 @@ class PretrainClusterIT {
         String out = work.resolve("fault").toString();
         Process submit = submit(out, 12288, "fault.log");
         Path metrics = Path.of(out, "metrics.jsonl");
-        Path firstCheckpoint = Path.of(out, "checkpoints", PretrainCheckpoints.LATEST);
+        Path firstCheckpoint = Path.of(out, "checkpoints", io.gemmaspark.model.checkpoint.CheckpointStore.LATEST);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(8);
         while (!Files.exists(firstCheckpoint) && System.nanoTime() < deadline && submit.isAlive()) {
             Thread.sleep(200);
@@ -112,7 +112,7 @@ class PretrainClusterIT {
     }
 
     private static PretrainCheckpoints.Loaded verifiedLatest(String out) {
-        PretrainCheckpoints store = PretrainCheckpoints.forArchitecture("gemma-decoder", out + "/checkpoints",
+        PretrainCheckpoints store = new PretrainCheckpoints(out + "/checkpoints",
                 new Configuration(), 3);
         PretrainCheckpoints.Loaded last = store.loadLatest().orElseThrow();
         assertTrue(store.verify(last.path()).isEmpty());

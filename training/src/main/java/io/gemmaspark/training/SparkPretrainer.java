@@ -1,7 +1,7 @@
 package io.gemmaspark.training;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.gemmaspark.model.GemmaConfig;
+import io.gemmaspark.model.checkpoint.CheckpointStore;
 import io.gemmaspark.training.averaging.ParameterAveraging;
 import io.gemmaspark.training.checkpoint.PretrainCheckpoints;
 import io.gemmaspark.training.checkpoint.TrainerState;
@@ -140,7 +140,7 @@ public final class SparkPretrainer {
                 last = step;
                 boolean stopping = state.step() == config.totalSteps() || stepsThisRun == stopAfterSteps;
                 if (state.step() % config.checkpoint().everySteps() == 0 || stopping) {
-                    checkpoint = checkpoints.save(graph, state, modelConfigJson(), attachments());
+                    checkpoint = checkpoints.save(graph, state, attachments());
                 }
             }
             return finish(metrics, metricsFile, memory, last, lastValidation, checkpoint,
@@ -187,8 +187,7 @@ public final class SparkPretrainer {
         factory = ModelFactories.forName(config.architecture());
         shards = TokenShards.open(spark, config.data(), config.seed(), config.validation().holdoutFraction());
         shards.validate(config.data(), config.seqLen(), shape.vocabSize());
-        checkpoints = PretrainCheckpoints.forArchitecture(config.architecture(), out + "/checkpoints", hadoop,
-                config.checkpoint().keepLast());
+        checkpoints = new PretrainCheckpoints(out + "/checkpoints", hadoop, config.checkpoint().keepLast());
         int averagingFrequency = config.spark().averagingFrequency();
         schedule = new WarmupCosineSchedule(config.optimizer().peakLr(), config.optimizer().minLr(),
                 (long) config.optimizer().warmupSteps() * averagingFrequency, config.totalSteps() * averagingFrequency);
@@ -201,7 +200,7 @@ public final class SparkPretrainer {
             System.out.printf("pretrain: resuming from %s (step %d, %,d tokens seen)%n", restored.get().path(),
                     state.step(), state.tokensSeen());
         } else {
-            if (!resume && exists(out + "/checkpoints/" + PretrainCheckpoints.LATEST)) {
+            if (!resume && exists(out + "/checkpoints/" + CheckpointStore.LATEST)) {
                 throw new UserError(out + ": holds checkpoints of an earlier run; pass --resume to continue it, "
                         + "or choose another --out");
             }
@@ -307,15 +306,6 @@ public final class SparkPretrainer {
                 String.valueOf(config.validation().holdoutFraction()), String.valueOf(stageIndex), stage.toString(),
                 String.valueOf(config.stageSteps(stageIndex)));
         return out + "/data-plan/" + stageIndex + "-" + stage.name() + "-" + Sha256.hex(identity).substring(0, 10);
-    }
-
-    private String modelConfigJson() {
-        try {
-            return Json.MAPPER.copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-                    .writeValueAsString(shape);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private List<String> attachments() {

@@ -12,20 +12,21 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 /**
  * Runs inside the parameter-averaging workers and records, for each minibatch, what the optimiser applied:
  * Adam's effective step size recovered from the change of the (undecayed) norm weights and Adam's moments, and
- * the L2 norm of the whole parameter change. Records reach the driver through a Spark accumulator, in round order,
+ * the L2 norm of the whole parameter change, and the minibatch's loss. Records reach the driver through a Spark accumulator, in round order,
  * each worker's minibatches together.
  */
 final class AppliedStepProbe implements TrainingHook {
     private static final long serialVersionUID = 1L;
 
     /** One minibatch on one worker: its index within the worker's round, and what was applied. */
-    record Applied(int minibatchInRound, double stepSize, double parameterChange) implements java.io.Serializable {
+    record Applied(int minibatchInRound, double stepSize, double parameterChange, double loss) implements java.io.Serializable {
     }
 
     private final CollectionAccumulator<Applied> applied;
     private final int[] normIndices;
     private final double eps;
     private transient double[] before;
+    private transient double penaltyBefore;
     private transient int minibatchInRound;
 
     AppliedStepProbe(org.apache.spark.SparkContext spark, int[] normIndices, double eps) {
@@ -37,6 +38,7 @@ final class AppliedStepProbe implements TrainingHook {
     @Override
     public void preUpdate(MultiDataSet minibatch, Model model) {
         before = OptimizerProbe.params((ComputationGraph) model);
+        penaltyBefore = ((ComputationGraph) model).calcRegularizationScore(true);
     }
 
     @Override
@@ -49,7 +51,9 @@ final class AppliedStepProbe implements TrainingHook {
         for (int i = 0; i < after.length; i++) {
             change += (after[i] - before[i]) * (after[i] - before[i]);
         }
-        applied.add(new Applied(minibatchInRound++, step, Math.sqrt(change)));
+        // The minibatch's data loss: its score (computed before the update) without the weight-decay penalty.
+        double loss = graph.score() - penaltyBefore;
+        applied.add(new Applied(minibatchInRound++, step, Math.sqrt(change), loss));
     }
 
     /** The records grouped by worker round: a group starts at every minibatch index 0. */

@@ -8,7 +8,6 @@ import io.gemmaspark.model.GemmaWeights;
 import io.gemmaspark.model.checkpoint.CheckpointStore;
 import io.gemmaspark.model.checkpoint.NativeCheckpoint;
 import io.gemmaspark.model.decoder.GemmaDecoder;
-import io.gemmaspark.training.checkpoint.NativeCheckpoints;
 import io.gemmaspark.training.checkpoint.PretrainCheckpoints;
 import io.gemmaspark.training.config.PretrainConfig;
 import io.gemmaspark.training.metrics.MetricsLog;
@@ -46,9 +45,11 @@ class SparkPretrainerTest {
         return PretrainConfig.load("pretrain/tiny", TestSpark.overrides(shards, extra));
     }
 
+    /** The Gemma decoder, at a width that fits the suite, learns real text under Spark parameter averaging. */
     @Test
-    void learnsTheCorpusWellBelowUnigramEntropy() {
-        PretrainConfig config = config("optimizer.warmup_steps=3", "optimizer.peak_lr=0.01",
+    void gemmaLearnsTheCorpusWellBelowUnigramEntropy() throws Exception {
+        PretrainConfig config = config("model=" + TestSpark.smallGemmaPreset(work),
+                "optimizer.warmup_steps=3", "optimizer.peak_lr=0.01",
                 "spark.averaging_frequency=8", "validation.every_steps=5",
                 "stages=[{name: broad, tokens: 57344, mixture: [{weight: 1}]}, "
                         + "{name: refined, tokens: 24576, mixture: [{quality: high, weight: 0.7}, {quality: low, weight: 0.3}]}]");
@@ -70,16 +71,14 @@ class SparkPretrainerTest {
                 "held-out loss " + result.finalValidationLoss() + " well below unigram entropy " + unigram);
         assertTrue(history.stream().allMatch(m -> m.gradNorm() > 0 && Double.isFinite(m.gradNorm())));
         StepMetrics last = history.get(history.size() - 1);
-        assertEquals(config.optimizer().minLr(), last.lr(), 1e-9, "cosine reaches its floor at the last step");
         assertEquals("refined", last.stage());
         // The refined stage draws ~70% of its rows from the high-quality component.
         List<Long> refined = result.rowsByStageComponent().get("refined");
         double highShare = refined.get(0) / (double) (refined.get(0) + refined.get(1));
         assertTrue(Math.abs(highShare - 0.7) < 0.12, "mixture share " + highShare);
-        assertTrue(Files.exists(Path.of(result.plotFile())));
-        // The stand-in architecture keeps DL4J's own checkpoint format (not a Gemma shape).
-        assertTrue(PretrainCheckpoints.forArchitecture(config.architecture(), out + "/checkpoints",
-                spark.sparkContext().hadoopConfiguration(), 2).verify(result.checkpoint()).isEmpty());
+        assertTrue(Files.size(Path.of(java.net.URI.create(result.plotFile()))) > 1000, "loss curve written");
+        assertTrue(new PretrainCheckpoints(out + "/checkpoints", spark.sparkContext().hadoopConfiguration(), 2)
+                .verify(result.checkpoint()).isEmpty());
     }
 
     @Test
@@ -113,8 +112,7 @@ class SparkPretrainerTest {
             file.seek(file.length() / 2);
             file.write(new byte[] {1, 2, 3, 4});
         }
-        PretrainCheckpoints store = PretrainCheckpoints.forArchitecture(config.architecture(),
-                interrupted + "/checkpoints", hadoop, 2);
+        PretrainCheckpoints store = new PretrainCheckpoints(interrupted + "/checkpoints", hadoop, 2);
         assertFalse(store.verify(half.checkpoint()).isEmpty(), "corruption detected");
         assertEquals(4, store.loadLatest().orElseThrow().state().step());
 
@@ -122,8 +120,17 @@ class SparkPretrainerTest {
         assertTrue(resumed.resumed());
         assertEquals(8, resumed.steps());
 
-        var a = new NativeCheckpoints(straight + "/checkpoints", hadoop, 2).loadLatest().orElseThrow();
-        var b = new NativeCheckpoints(interrupted + "/checkpoints", hadoop, 2).loadLatest().orElseThrow();
+        // Resuming a finished run has nothing to do, and leaves its summary as it was.
+        Path summary = Path.of(interrupted, "summary.json");
+        String finished = Files.readString(summary);
+        assertTrue(finished.contains("\"checkpoint\" : \"file:/"), "absolute URIs in the summary: " + finished);
+        SparkPretrainer.Result again = new SparkPretrainer(config, spark, interrupted, work.toString()).run(true);
+        assertEquals(finished, Files.readString(summary));
+        assertEquals(resumed.finalLoss(), again.finalLoss());
+        assertEquals(resumed.checkpoint(), again.checkpoint());
+
+        var a = new PretrainCheckpoints(straight + "/checkpoints", hadoop, 2).loadLatest().orElseThrow();
+        var b = new PretrainCheckpoints(interrupted + "/checkpoints", hadoop, 2).loadLatest().orElseThrow();
         assertEquals(a.state().tokensSeen(), b.state().tokensSeen());
         assertEquals(a.state().iteration(), b.state().iteration());
         for (String run : List.of(straight, interrupted)) {

@@ -87,7 +87,7 @@ final class TestSpark {
     static List<String> overrides(String shards, String... extra) {
         List<String> all = new ArrayList<>(List.of(
                 "data=" + shards, "seq_len=" + SEQ_LEN, "vocab_size=256",
-                "model=models/tiny", "architecture=standin-conv",
+                "model=models/tiny", "architecture=gemma-decoder",
                 "spark.workers=2", "spark.batch_size_per_worker=8", "spark.averaging_frequency=2",
                 "spark.prefetch_batches=0",
                 "checkpoint.every_steps=4", "checkpoint.keep_last=2",

@@ -63,6 +63,7 @@ class WorkerLearningRateTest {
         long warmup = (long) WARMUP_STEPS * AVERAGING;
         long total = (long) STEPS * AVERAGING;
         double[] changeByRound = new double[STEPS];
+        double[] lossByRound = new double[STEPS];
         System.out.println("round worker minibatch  iteration   applied step   configured step");
         for (int r = 0; r < workerRounds.size(); r++) {
             int round = r / WORKERS;
@@ -77,7 +78,15 @@ class WorkerLearningRateTest {
                 assertEquals(expected, a.stepSize(), 1e-2 * expected + 1e-6,
                         "round " + round + " minibatch " + a.minibatchInRound() + " trains at iteration " + t);
                 changeByRound[round] += a.parameterChange() / (WORKERS * AVERAGING);
+                lossByRound[round] += a.loss() / (WORKERS * AVERAGING);
             }
+        }
+        // The logged training loss is the mean over every minibatch of the round on every worker.
+        var logged = io.gemmaspark.training.metrics.MetricsLog.read(out + "/metrics.jsonl",
+                spark.sparkContext().hadoopConfiguration());
+        assertEquals(STEPS, logged.size());
+        for (int round = 0; round < STEPS; round++) {
+            assertEquals(lossByRound[round], logged.get(round).loss(), 1e-4, "logged loss of step " + (round + 1));
         }
         // With min_lr 0 the updates decay toward zero: the last round moves the weights far less than an early one.
         System.out.printf("mean |parameter change| per update by round: %s%n", java.util.Arrays.toString(changeByRound));

@@ -8,8 +8,7 @@ import java.util.function.Supplier;
 /** The architectures {@code architecture:} can name, each building its network with the shared {@link TrainingSettings}. */
 public final class ModelFactories {
     private static final Map<String, Supplier<ModelFactory>> FACTORIES = new TreeMap<>(Map.of(
-            "gemma-decoder", GemmaDecoderModel::new,
-            "standin-conv", StandInConvModel::new));
+            "gemma-decoder", GemmaDecoderModel::new));
 
     private ModelFactories() {
     }
