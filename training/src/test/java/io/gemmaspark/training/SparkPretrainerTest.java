@@ -16,30 +16,11 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Parameter-averaging pretraining on Spark local[2] over real text, with checkpoints and exact resume. */
-class SparkPretrainerTest {
-    @TempDir
-    static Path work;
-    static SparkSession spark;
-    static String shards;
-
-    @BeforeAll
-    static void start() throws Exception {
-        spark = TestSpark.session(work);
-        shards = TestSpark.writeShards(spark, work);
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
-    }
+class SparkPretrainerTest extends SparkShardsTestBase {
 
     private static PretrainConfig config(String... extra) {
         return PretrainConfig.load("pretrain/tiny", TestSpark.overrides(shards, extra));

@@ -6,39 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gemmaspark.training.config.PretrainConfig;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The learning rate and Adam step count that the workers' optimisers applied, read from their parameter changes,
  * follow the configured warmup-cosine schedule at the global iteration {@code step * averaging_frequency + i},
  * over several rounds and across a resume.
  */
-class WorkerLearningRateTest {
+class WorkerLearningRateTest extends SparkShardsTestBase {
     private static final double PEAK = 1e-2;
     private static final int WORKERS = 2;
     private static final int AVERAGING = 3;
     private static final int WARMUP_STEPS = 2;
     private static final int STEPS = 6;
-
-    @TempDir
-    static Path work;
-    static SparkSession spark;
-    static String shards;
-
-    @BeforeAll
-    static void start() throws Exception {
-        spark = TestSpark.session(work);
-        shards = TestSpark.writeShards(spark, work);
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
-    }
 
     @Test
     void workersApplyTheScheduleAtTheGlobalIterationAcrossRoundsAndAResume() throws Exception {
