@@ -1,6 +1,8 @@
 package io.gemmaspark.jobs;
 
 import io.gemmaspark.model.TextCodec;
+import io.gemmaspark.model.chat.ChatFormatException;
+import io.gemmaspark.model.chat.ChatTemplate;
 import io.gemmaspark.model.generation.GenerationOptions;
 import io.gemmaspark.model.generation.Generator;
 import io.gemmaspark.util.UserError;
@@ -18,9 +20,6 @@ import picocli.CommandLine.Option;
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = "Generate text from a checkpoint with a KV cache (greedy, temperature, top-k, top-p).")
 public final class GenerateCommand implements Callable<Integer> {
-    /** Gemma's instruction-tuned turn format; generation continues the model's turn. */
-    static final String CHAT_TEMPLATE = "<start_of_turn>user\n%s<end_of_turn>\n<start_of_turn>model\n";
-    static final String END_OF_TURN = "<end_of_turn>";
 
     @Mixin
     CommonOptions common;
@@ -54,9 +53,19 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    /** BOS, then the prompt's tokens, wrapped in the Gemma chat template when {@code chat} is set. */
+    /**
+     * BOS, then the prompt's tokens; with {@code chat}, the prompt as one user turn in the Gemma chat template
+     * ({@link ChatTemplate}, the implementation fine-tuning uses), ending with {@code <start_of_turn>model\n}.
+     */
     static int[] promptIds(TextCodec codec, int bosId, String prompt, boolean chat) {
-        int[] text = codec.encode(chat ? String.format(CHAT_TEMPLATE, prompt) : prompt);
+        if (chat) {
+            try {
+                return new ChatTemplate(codec, bosId).encodePrompt(prompt);
+            } catch (ChatFormatException e) {
+                throw new UserError("generate --chat: " + e.getMessage());
+            }
+        }
+        int[] text = codec.encode(prompt);
         int[] ids = new int[text.length + 1];
         ids[0] = bosId;
         System.arraycopy(text, 0, ids, 1, text.length);
@@ -88,7 +97,7 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         Set<Integer> stops = new LinkedHashSet<>();
         stops.add(session.config.eosTokenId());
-        session.codec.ifPresent(codec -> codec.pieceId(END_OF_TURN).ifPresent(stops::add));
+        session.codec.ifPresent(codec -> codec.pieceId(ChatTemplate.END_OF_TURN).ifPresent(stops::add));
         GenerationOptions options = new GenerationOptions(Math.min(maxNewTokens, room), temperature, topK, topP, seed,
                 stops.stream().mapToInt(Integer::intValue).toArray());
 
