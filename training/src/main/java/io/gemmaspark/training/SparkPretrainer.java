@@ -23,7 +23,6 @@ import io.gemmaspark.util.Sha256;
 import io.gemmaspark.util.UserError;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +30,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
@@ -240,7 +238,7 @@ public final class SparkPretrainer {
                 (state.step() + 1) * config.spark().averagingFrequency(), round.learningRate(), state.dataSeed(),
                 state.modelSeed(), state.masterSeed(), state.elapsedSeconds() + seconds);
         return new StepMetrics(state.step(), stage.name(), factory.lossPerToken(round.loss(), config.seqLen()),
-                round.learningRate(), round.gradNorm(), tokens / seconds, state.tokensSeen(), seconds, null);
+                round.learningRate(), round.gradNorm(), tokens / seconds, state.tokensSeen(), seconds, null, null);
     }
 
     private StagePlan stagePlan(int stageIndex) {
@@ -313,24 +311,10 @@ public final class SparkPretrainer {
     }
 
     private String absolute(String path) {
-        if (path == null) {
-            return null;
-        }
-        try {
-            Path p = new Path(path);
-            FileSystem fs = p.getFileSystem(hadoop);
-            return fs.makeQualified(p).toUri().toString();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return HadoopPaths.absolute(path, hadoop);
     }
 
     private boolean exists(String path) {
-        try {
-            Path p = new Path(path);
-            return p.getFileSystem(hadoop).exists(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return HadoopPaths.exists(path, hadoop);
     }
 }

@@ -9,6 +9,8 @@ import java.util.Locale;
  * @param lr             learning rate the workers' updaters applied, averaged over the step's minibatches
  * @param gradNorm       pre-clipping gradient L2 norm, averaged over the step's updates on all workers
  * @param validationLoss held-out loss per token when this step was a validation step, else null
+ * @param exactMatch     fine-tuning only: share of held-out prompts whose greedy reply equals the reference, on
+ *                       validation steps; else null
  */
 public record StepMetrics(
         long step,
@@ -19,16 +21,24 @@ public record StepMetrics(
         double tokensPerSecond,
         long tokensSeen,
         double stepSeconds,
-        Double validationLoss) {
+        Double validationLoss,
+        Double exactMatch) {
 
     public StepMetrics withValidationLoss(Double loss) {
-        return new StepMetrics(step, stage, this.loss, lr, gradNorm, tokensPerSecond, tokensSeen, stepSeconds, loss);
+        return new StepMetrics(step, stage, this.loss, lr, gradNorm, tokensPerSecond, tokensSeen, stepSeconds, loss,
+                exactMatch);
+    }
+
+    public StepMetrics withExactMatch(Double share) {
+        return new StepMetrics(step, stage, loss, lr, gradNorm, tokensPerSecond, tokensSeen, stepSeconds,
+                validationLoss, share);
     }
 
     /** The progress line's note. */
     public String describe() {
         return String.format(Locale.ROOT, "stage %s  loss %.3f%s  lr %.2e  %,.0f tok/s", stage, loss,
-                validationLoss == null ? "" : String.format(Locale.ROOT, "  val %.3f", validationLoss), lr,
+                validationLoss == null ? "" : String.format(Locale.ROOT, "  val %.3f", validationLoss)
+                + (exactMatch == null ? "" : String.format(Locale.ROOT, "  exact %.2f", exactMatch)), lr,
                 tokensPerSecond);
     }
 }
