@@ -13,9 +13,9 @@ import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.memory.enums.ResetPolicy;
 import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scatter.ScatterAdd;
 import org.nd4j.linalg.api.ops.impl.scatter.ScatterSub;
 import org.nd4j.linalg.api.ops.impl.shape.Gather;
-import org.nd4j.linalg.api.ops.impl.transforms.segment.UnsortedSegmentSum;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -82,6 +82,7 @@ final class DecoderPass {
         for (DecoderTensors.Block w : p.blocks) {
             if (recompute) {
                 blockInputs.add(x.dup());
+                saved.add(null);
                 try (MemoryWorkspace ignored = blockWorkspace()) {
                     block.forward(x, w, positions, DecoderBlock.KeyValues.SELF, false);
                 }
@@ -150,26 +151,31 @@ final class DecoderPass {
         Kernels.linearWeightGrad(dLogits, finalNorm.y(), grads.embed);
         INDArray dx = Kernels.rmsNormBackward(dFinal, finalNorm, p.finalNorm, grads.finalNorm);
         for (int i = p.blocks.size() - 1; i >= 0; i--) {
-            dx = recompute ? recomputeAndBackward(i, dx, grads.blocks.get(i))
-                    : block.backward(dx, p.blocks.get(i), grads.blocks.get(i), positions, saved.get(i));
+            dx = blockBackward(i, dx, grads.blocks.get(i));
         }
         dx.muli(Math.sqrt(c.hiddenSize()));
-        INDArray segments = Nd4j.createFromArray(ids);
-        INDArray dEmbed = Nd4j.exec(new UnsortedSegmentSum(dx, segments, c.vocabSize()))[0];
-        grads.embed.addi(dEmbed);
+        // Added row by row into the tied embedding's gradient: a [vocab, d] temporary would cost as much as the
+        // embedding itself (2 GB for the 2B).
+        ScatterAdd scatter = new ScatterAdd(grads.embed, Nd4j.createFromArray(ids), dx);
+        scatter.addOutputArgument(grads.embed);
+        Nd4j.exec(scatter);
     }
 
     /**
-     * Block {@code i}'s forward again from its saved input, then its backward. Both run in a workspace of their
-     * own, so the recomputed activations are freed before the next block recomputes; only dLoss/d input leaves.
+     * Block {@code i}'s backward (after its forward again from the saved input, when recomputing), in a workspace
+     * of its own: its temporaries, and the recomputed activations, are freed before the next block's; only
+     * dLoss/d input (in {@code dx}'s buffer) leaves.
      */
-    private INDArray recomputeAndBackward(int i, INDArray dx, DecoderTensors.Block g) {
+    private INDArray blockBackward(int i, INDArray dx, DecoderTensors.Block g) {
         DecoderTensors.Block w = p.blocks.get(i);
         try (MemoryWorkspace ws = blockWorkspace()) {
-            INDArray x = blockInputs.get(i);
-            DecoderBlock.Activations s = block.forward(x, w, positions, DecoderBlock.KeyValues.SELF, true);
-            blockInputs.set(i, null);
+            DecoderBlock.Activations s = saved.get(i);
+            if (recompute) {
+                s = block.forward(blockInputs.get(i), w, positions, DecoderBlock.KeyValues.SELF, true);
+                blockInputs.set(i, null);
+            }
             INDArray dInput = block.backward(dx, w, g, positions, s);
+            saved.set(i, null);
             return ws.getParentWorkspace() == null ? dInput.detach() : dInput.leverage();
         }
     }
