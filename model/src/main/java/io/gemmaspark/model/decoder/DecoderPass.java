@@ -47,7 +47,7 @@ final class DecoderPass {
     private final DecoderBlock block;
     private final DecoderBlock.Positions positions;
 
-    /** Per block: its activations, or with recomputation its input. */
+    /** Per block: its activations (null when recomputing) and, when recomputing, its input. */
     private final List<DecoderBlock.Activations> saved = new ArrayList<>();
     private final List<INDArray> blockInputs = new ArrayList<>();
     private Kernels.Rms finalNorm;
@@ -182,8 +182,7 @@ final class DecoderPass {
 
     /** Scratch memory for one block at a time (the residual stream {@code x} is updated in place outside it). */
     private MemoryWorkspace blockWorkspace() {
-        return Nd4j.getWorkspaceManager().getAndActivateWorkspace(BLOCK_WORKSPACE,
-                "gemma-decoder-block");
+        return Nd4j.getWorkspaceManager().getAndActivateWorkspace(BLOCK_WORKSPACE, "gemma-decoder-block");
     }
 
     /** Additive causal mask {@code [T, T]}: query {@code t} may see keys {@code 0..t}. */
