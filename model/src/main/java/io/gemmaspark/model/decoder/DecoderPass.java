@@ -54,10 +54,17 @@ final class DecoderPass {
     private INDArray logits;
 
     DecoderPass(GemmaConfig config, DecoderTensors params, int[] ids, int batch, int time) {
-        this(config, params, ids, batch, time, false);
+        this(config, params, ids, batch, time, false, null);
     }
 
-    DecoderPass(GemmaConfig config, DecoderTensors params, int[] ids, int batch, int time, boolean recompute) {
+    /**
+     * @param segments  {@code [batch*T]} segment id of every position (packed rows: 1, 2, ... per conversation, 0
+     *                  for padding), or {@code null} for one sequence per row. With segments, attention is
+     *                  causal within a segment only (block-diagonal) and RoPE positions restart at 0 at each
+     *                  segment, so each packed conversation is computed exactly as if alone.
+     */
+    DecoderPass(GemmaConfig config, DecoderTensors params, int[] ids, int batch, int time, boolean recompute,
+            int[] segments) {
         if (time > config.maxPositionEmbeddings()) {
             throw new IllegalArgumentException("sequence length " + time + " exceeds max_position_embeddings "
                     + config.maxPositionEmbeddings());
@@ -71,9 +78,14 @@ final class DecoderPass {
         this.dtype = params.embed.dataType();
         this.recompute = recompute;
         this.block = new DecoderBlock(config);
+        this.positions = segments == null ? wholeRows() : SegmentPositions.of(config, dtype, batch, time, segments);
+    }
+
+    /** Positions {@code 0..T-1} in every row, causal attention over the whole row. */
+    private DecoderBlock.Positions wholeRows() {
         INDArray[] q = RotaryTables.prefix(c.headDim(), c.ropeTheta(), dtype, Math.pow(c.headDim(), -0.5), time);
         INDArray[] k = RotaryTables.prefix(c.headDim(), c.ropeTheta(), dtype, 1.0, time);
-        this.positions = new DecoderBlock.Positions(batch, time, q[0], q[1], k[0], k[1], causalMask(time, dtype));
+        return new DecoderBlock.Positions(batch, time, q[0], q[1], k[0], k[1], causalMask(time, dtype));
     }
 
     /** Logits {@code [batch*T, vocab]} (row {@code b*T + t}); activations are kept for {@link #backward}. */

@@ -21,6 +21,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * minibatch size again. {@link #activate} returns logits {@code [batch, T, vocab]}.
  */
 public class GemmaDecoderOutputLayer extends BaseOutputLayer<GemmaDecoderLayer> {
+    /** Segment ids of packed rows {@code [batch*T]} from the feature mask, or null: one sequence per row. */
+    private transient int[] segments;
     private static final long serialVersionUID = 1L;
 
     private transient boolean lossCached;
@@ -47,7 +49,7 @@ public class GemmaDecoderOutputLayer extends BaseOutputLayer<GemmaDecoderLayer> 
         }
         long[] shape = batchAndTime(input);
         DecoderPass pass = new DecoderPass(gemmaConfig(), tensors(), tokenIds(input, "input"), (int) shape[0],
-                (int) shape[1], layerConf().activationRecompute());
+                (int) shape[1], layerConf().activationRecompute(), segments);
         pass.forward();
         cachedLoss = pass.lossAndLogitGradient(tokenIds(labels, "label"), weights());
         lossCached = true;
@@ -104,7 +106,8 @@ public class GemmaDecoderOutputLayer extends BaseOutputLayer<GemmaDecoderLayer> 
 
     private DecoderPass newPass() {
         long[] shape = batchAndTime(input);
-        return new DecoderPass(gemmaConfig(), tensors(), tokenIds(input, "input"), (int) shape[0], (int) shape[1]);
+        return new DecoderPass(gemmaConfig(), tensors(), tokenIds(input, "input"), (int) shape[0], (int) shape[1],
+                false, segments);
     }
 
     private INDArray weights() {
@@ -169,19 +172,34 @@ public class GemmaDecoderOutputLayer extends BaseOutputLayer<GemmaDecoderLayer> 
         if (maskArray != this.maskArray) {
             lossCached = false;
         }
+        if (maskArray == null) {
+            // DL4J clears every layer's masks this way after each fit/score/output call.
+            segments = null;
+        }
         super.setMaskArray(maskArray);
     }
 
-    /** Feature masks are ignored: padding is expressed by zero loss weights in the label mask. */
+    /**
+     * The feature mask carries segment ids {@code [batch, T]} for packed rows (1, 2, ... per sequence, 0 for
+     * padding): attention becomes block-diagonal and RoPE positions restart per segment. Padding itself is
+     * expressed by zero loss weights in the label mask. DL4J sets feature masks before the label mask, and clears
+     * both with {@code setMaskArray(null)}.
+     */
     @Override
     public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState,
             int minibatchSize) {
+        int[] next = maskArray == null ? null : maskArray.reshape('c', new long[] {maskArray.length()}).toIntVector();
+        if (!java.util.Arrays.equals(next, segments)) {
+            lossCached = false;
+        }
+        segments = next;
         return null;
     }
 
     @Override
     public void clear() {
         super.clear();
+        segments = null;
         lossCached = false;
     }
 
