@@ -90,6 +90,15 @@ final class DecoderPass {
 
     /** Logits {@code [batch*T, vocab]} (row {@code b*T + t}); activations are kept for {@link #backward}. */
     INDArray forward() {
+        logits = Kernels.linear(forwardHidden(), p.embed);
+        return logits;
+    }
+
+    /**
+     * The final-norm hidden states {@code [batch*T, hidden]} (what the tied output embedding, or a reward head,
+     * reads); activations are kept for {@link #backwardFromHidden}.
+     */
+    INDArray forwardHidden() {
         INDArray x = Nd4j.pullRows(p.embed, 1, ids).muli(Math.sqrt(c.hiddenSize()));
         for (DecoderTensors.Block w : p.blocks) {
             if (recompute) {
@@ -103,8 +112,7 @@ final class DecoderPass {
             }
         }
         finalNorm = Kernels.rmsNorm(x, p.finalNorm, c.rmsNormEps());
-        logits = Kernels.linear(finalNorm.y(), p.embed);
-        return logits;
+        return finalNorm.y();
     }
 
     /**
@@ -161,6 +169,19 @@ final class DecoderPass {
         INDArray dLogits = logits;
         INDArray dFinal = Nd4j.gemm(dLogits, p.embed, false, false);
         Kernels.linearWeightGrad(dLogits, finalNorm.y(), grads.embed);
+        backwardFromFinalNorm(dFinal, grads);
+    }
+
+    /**
+     * Backpropagates {@code dHidden}, dLoss/d the final-norm output {@code [batch*T, hidden]} (from a head other
+     * than the tied output embedding), into {@code grads}; the embedding gradient is the input lookup's alone.
+     */
+    void backwardFromHidden(INDArray dHidden, DecoderTensors grads) {
+        grads.embed.assign(0);
+        backwardFromFinalNorm(dHidden, grads);
+    }
+
+    private void backwardFromFinalNorm(INDArray dFinal, DecoderTensors grads) {
         INDArray dx = Kernels.rmsNormBackward(dFinal, finalNorm, p.finalNorm, grads.finalNorm);
         for (int i = p.blocks.size() - 1; i >= 0; i--) {
             dx = blockBackward(i, dx, grads.blocks.get(i));

@@ -126,6 +126,27 @@ class PackedSegmentsTest {
     }
 
     @Test
+    void kvCacheGenerationOfEachSequenceMatchesItsSegmentInThePackedRow() {
+        GemmaConfig config = tinyConfig(4, 2, 2);
+        GemmaDecoder decoder = randomDecoder(config, DataType.FLOAT, 0.5, 31);
+        MultiDataSet row = packed();
+        INDArray packedLogits = decoder.graph().output(false, new INDArray[] {row.getFeatures(0).castTo(DataType.FLOAT)},
+                new INDArray[] {row.getFeaturesMaskArray(0).castTo(DataType.FLOAT)})[0];
+        // Prefill with a prefix of B, then decode B's remaining tokens one at a time through the KV cache; every
+        // step's logits must equal the packed row's logits at that position of segment 2.
+        io.gemmaspark.model.generation.Generator.Session session = new io.gemmaspark.model.generation.Generator(
+                decoder).start(new int[][] {java.util.Arrays.copyOf(B, 2)}, B.length);
+        for (int t = 1; t < B.length - 1; t++) {
+            INDArray expected = packedLogits.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+                    org.nd4j.linalg.indexing.NDArrayIndex.point(A.length + t), org.nd4j.linalg.indexing.NDArrayIndex.all());
+            INDArray actual = session.logits().getRow(0);
+            double difference = actual.sub(expected.reshape(actual.shape())).amaxNumber().doubleValue();
+            assertTrue(difference < 1e-4, "B position " + t + ": KV-cache logits differ by " + difference);
+            session.append(new int[] {B[t + 1]});
+        }
+    }
+
+    @Test
     void gradientsWithSegmentsMatchCentralDifferences() {
         GemmaConfig config = tinyConfig(4, 1, 2);
         ComputationGraph graph = randomDecoder(config, DataType.DOUBLE, 0.5, 23).graph();

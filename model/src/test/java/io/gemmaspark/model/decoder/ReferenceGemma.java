@@ -28,6 +28,11 @@ final class ReferenceGemma {
     }
 
     double[][] logits(int[] ids, int[] positions) {
+        return matmulT(hidden(ids, positions), w.get("model.embed_tokens.weight"), c.vocabSize());
+    }
+
+    /** Final-norm hidden states [T][hidden] (what the output embedding or a reward head reads). */
+    double[][] hidden(int[] ids, int[] positions) {
         int T = ids.length;
         int d = c.hiddenSize();
         double[] embed = w.get("model.embed_tokens.weight");
@@ -53,8 +58,7 @@ final class ReferenceGemma {
             }
             add(x, matmulT(gate, w.get(p + "mlp.down_proj.weight"), d));
         }
-        double[][] xf = rmsNorm(x, w.get("model.norm.weight"));
-        return matmulT(xf, embed, c.vocabSize());
+        return rmsNorm(x, w.get("model.norm.weight"));
     }
 
     private double[][] attention(double[][] a, int[] positions, String p) {

@@ -21,11 +21,11 @@ public record DataManifest(long read, long kept, Map<String, Long> dropped, List
         return new DataManifest(0, 0, new TreeMap<>(), new ArrayList<>());
     }
 
-    DataManifest keep() {
+    public DataManifest keep() {
         return new DataManifest(read + 1, kept + 1, dropped, firstBad);
     }
 
-    DataManifest drop(String where, String reason, String detail) {
+    public DataManifest drop(String where, String reason, String detail) {
         dropped.merge(reason, 1L, Long::sum);
         if (firstBad.size() < EXAMPLES) {
             firstBad.add(where + ": " + reason + ": " + detail);

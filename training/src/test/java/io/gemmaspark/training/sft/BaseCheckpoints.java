@@ -22,7 +22,7 @@ import org.nd4j.linalg.learning.config.NoOp;
  * A base checkpoint for fine-tuning tests: a BPE tokenizer trained on the shipped instruction set's text, and a
  * randomly initialised small Gemma over its vocabulary, saved as a native checkpoint store.
  */
-final class BaseCheckpoints {
+public final class BaseCheckpoints {
     private BaseCheckpoints() {
     }
 
@@ -30,7 +30,7 @@ final class BaseCheckpoints {
         return new GemmaConfig("sft-test", vocab, 64, 2, 4, 1, 16, 192, 128, 10000, 1e-6);
     }
 
-    static String create(Path dir, String jsonl, int vocabSize, long seed) throws Exception {
+    public static String create(Path dir, String jsonl, int vocabSize, long seed) throws Exception {
         TokenizerTrainingConfig config = TokenizerTrainingConfig.gemma(vocabSize);
         TrainingText text = new TrainingText(config);
         Map<String, Long> counts = new HashMap<>();

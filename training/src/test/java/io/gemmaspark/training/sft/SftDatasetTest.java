@@ -18,12 +18,12 @@ import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class SftDatasetTest {
+public class SftDatasetTest {
     @TempDir
     Path tmp;
 
     /** One id per character (1000 + char), markers and pad as single ids. */
-    static final TextCodec CHARS = new TextCodec() {
+    public static final TextCodec CHARS = new TextCodec() {
         final Map<String, Integer> special = Map.of("<start_of_turn>", 106, "<end_of_turn>", 107, "<pad>", 0);
 
         @Override

@@ -1,0 +1,80 @@
+package io.gemmaspark.model.decoder;
+
+import io.gemmaspark.model.GemmaConfig;
+import java.util.Collection;
+import java.util.Map;
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+/**
+ * DL4J configuration of a Gemma reward model as one output layer: the decoder backbone plus a scalar head
+ * {@code score.weight [1, hidden]} without bias (Hugging Face's {@code GemmaForSequenceClassification} with one
+ * label), reading the final-norm hidden state at each sequence's last non-pad token.
+ *
+ * <p>Batches hold preference pairs: row {@code 2i} the chosen sequence, row {@code 2i+1} the rejected one, each
+ * right-padded with {@code <pad>} (id 0; the reward is read before the first pad, as Hugging Face does); the
+ * labels {@code [batch, 1]} carry the pair's margin (read from the chosen row). The score is the Bradley–Terry loss
+ * {@code mean(-log σ(r_c − r_r − margin)) + center · mean((r_c + r_r)²)}.
+ */
+public class GemmaRewardLayer extends GemmaDecoderLayer {
+    private static final long serialVersionUID = 1L;
+    /** Default of TRL's {@code center_rewards_coefficient} as the issue asks for it. */
+    public static final double DEFAULT_CENTER = 0.01;
+
+    @JsonProperty
+    private double centerCoefficient = DEFAULT_CENTER;
+
+    /** For JSON deserialization. */
+    public GemmaRewardLayer() {
+        super();
+    }
+
+    public GemmaRewardLayer(GemmaConfig config, double centerCoefficient) {
+        super(config);
+        this.centerCoefficient = centerCoefficient;
+        setNOut(1);
+    }
+
+    public double centerCoefficient() {
+        return centerCoefficient;
+    }
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
+            Collection<TrainingListener> listeners, int layerIndex, INDArray paramsView, boolean initializeParams,
+            DataType networkDataType) {
+        GemmaRewardOutputLayer layer = new GemmaRewardOutputLayer(conf, networkDataType);
+        layer.setListeners(listeners);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(paramsView);
+        Map<String, INDArray> table = initializer().init(conf, paramsView, initializeParams);
+        layer.setParamTable(table);
+        layer.setConf(conf);
+        return layer;
+    }
+
+    @Override
+    public ParamInitializer initializer() {
+        return GemmaRewardParamInitializer.INSTANCE;
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType inputType) {
+        return InputType.feedForward(1);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof GemmaRewardLayer other && super.equals(o) && centerCoefficient == other.centerCoefficient;
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * super.hashCode() + Double.hashCode(centerCoefficient);
+    }
+}
