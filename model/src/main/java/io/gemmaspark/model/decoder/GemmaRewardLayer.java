@@ -7,7 +7,9 @@ import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
@@ -32,10 +34,15 @@ public class GemmaRewardLayer extends GemmaDecoderLayer {
     /** For JSON deserialization. */
     public GemmaRewardLayer() {
         super();
+        // The reward is a raw scalar (DL4J rejects softmax with one output); the loss is the layer's own.
+        setActivationFn(new ActivationIdentity());
+        setLossFn(new LossMSE());
     }
 
     public GemmaRewardLayer(GemmaConfig config, double centerCoefficient) {
         super(config);
+        setActivationFn(new ActivationIdentity());
+        setLossFn(new LossMSE());
         this.centerCoefficient = centerCoefficient;
         setNOut(1);
     }

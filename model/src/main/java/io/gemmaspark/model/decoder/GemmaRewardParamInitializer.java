@@ -99,10 +99,15 @@ public final class GemmaRewardParamInitializer implements ParamInitializer {
     }
 
     private static INDArray prefix(INDArray flat, long n) {
-        return flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(0, n)).reshape('c', 1, n);
+        return vector(flat).get(NDArrayIndex.interval(0, n));
     }
 
     private static INDArray head(INDArray flat, long offset, int hidden) {
-        return flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(offset, offset + hidden)).reshape('c', 1, hidden);
+        return vector(flat).get(NDArrayIndex.interval(offset, offset + hidden)).reshape('c', 1, hidden);
+    }
+
+    /** The flat view as rank 1 (DL4J hands it over as {@code [1, n]} or {@code [n]}), still a view. */
+    private static INDArray vector(INDArray flat) {
+        return flat.rank() == 1 ? flat : flat.reshape('c', new long[] {flat.length()});
     }
 }
