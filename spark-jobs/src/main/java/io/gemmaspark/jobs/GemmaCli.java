@@ -18,14 +18,13 @@ import picocli.CommandLine.Command;
         subcommands = {InfoCommand.class, DemoCommand.class, PrepareCommand.class, TokenizerTrainCommand.class,
             TokenizerEncodeCommand.class, TokenizerDecodeCommand.class, TokenizeCommand.class, PretrainCommand.class,
             ConvertCommand.class, ForwardCommand.class, GenerateCommand.class, BenchCommand.class, SftCommand.class,
-            RewardTrainCommand.class})
+            RewardTrainCommand.class, RlhfCommand.class})
 public final class GemmaCli {
 
     /** Commands that later stages of the project fill in, with the one-line help each will have. */
     static final Map<String, String> PENDING = new LinkedHashMap<>();
 
     static {
-        PENDING.put("rlhf", "Optimise a policy against a reward model with a KL penalty.");
         PENDING.put("evaluate", "Perplexity, bits per byte, benchmarks and safety rates, as JSON and HTML.");
     }
 

@@ -20,6 +20,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class HfCheckpoint {
     public static final String MODEL = "model";
     public static final String TOKENIZER_MODEL = "tokenizer.model";
+    /** The reward head of a sequence-classification checkpoint, beside the decoder's tensors. */
+    public static final String SCORE_WEIGHT = "score.weight";
     /** transformers' default {@code max_shard_size} of "5GB". */
     public static final long DEFAULT_MAX_SHARD_BYTES = 5_000_000_000L;
 
@@ -79,13 +81,19 @@ public final class HfCheckpoint {
      * Writes a complete HF model directory: config.json, the tensors as {@code dtype} (sharded above
      * {@code maxShardBytes}), and a copy of {@code tokenizerModel} when it is not null.
      *
-     * @param tensors every tensor {@code config} needs, in the order to store them
+     * @param tensors every tensor {@code config} needs, in the order to store them, and optionally a reward head
+     *                {@value #SCORE_WEIGHT} {@code [1, hidden]} (HF's {@code GemmaForSequenceClassification})
      * @return the files written
      */
     public static List<String> write(Path dir, HfConfigJson.ModelConfig config, Map<String, ? extends TensorSource> tensors,
                                      TensorDtype dtype, long maxShardBytes, Path tokenizerModel, Configuration conf) {
         LinkedHashMap<String, long[]> shapes = new LinkedHashMap<>();
         tensors.forEach((name, tensor) -> shapes.put(name, tensor.shape()));
+        long[] head = shapes.remove(SCORE_WEIGHT);
+        if (head != null && !java.util.Arrays.equals(head, new long[] {1, config.model().hiddenSize()})) {
+            throw new IllegalArgumentException("tensors to write: " + SCORE_WEIGHT + " has shape "
+                    + java.util.Arrays.toString(head) + ", expected [1, " + config.model().hiddenSize() + "]");
+        }
         GemmaWeights.validateShapes(config.model(), shapes, "tensors to write");
         List<String> written = new ArrayList<>();
         HfConfigJson.write(new Path(dir, HfConfigJson.FILE_NAME), config, dtype, conf);

@@ -116,14 +116,16 @@ final class DecoderPass {
     }
 
     /**
-     * Weighted mean cross-entropy {@code sum(w * ce) / sum(w)}, turning the logits into dLoss/dLogits in place.
+     * Weighted mean cross-entropy {@code sum(w * ce) / sum(|w|)}, turning the logits into dLoss/dLogits in place.
+     * For the usual non-negative weights (padding and prompt masks) this is {@code sum(w * ce) / sum(w)}; policy
+     * gradients (RLHF) pass advantages as weights, which may be negative, hence the absolute values.
      *
      * @param weights per-row weights {@code [rows]}, or {@code null} for all ones
      */
     double lossAndLogitGradient(int[] labels, INDArray weights) {
         int vocab = c.vocabSize();
         INDArray w = weights == null ? Nd4j.ones(dtype, rows, 1) : weights.reshape('c', rows, 1).castTo(dtype);
-        double weightSum = w.sumNumber().doubleValue();
+        double weightSum = Transforms.abs(w, true).sumNumber().doubleValue();
 
         long[] flatIndex = new long[rows];
         for (int r = 0; r < rows; r++) {

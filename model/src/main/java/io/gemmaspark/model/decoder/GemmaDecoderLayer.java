@@ -21,7 +21,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
 /**
  * DL4J configuration of the whole Gemma decoder as one output layer (docs/dl4j-notes.md): token ids {@code [batch, T]}
  * in, next-token ids {@code [batch, T]} as labels, optional per-token loss weights {@code [batch, T]} as the label
- * mask; the score is the weighted mean cross-entropy {@code sum(w * ce) / sum(w)}.
+ * mask; the score is the weighted mean cross-entropy {@code sum(w * ce) / sum(|w|)} (weights may be negative:
+ * RLHF advantages).
  *
  * <p>Use it in a {@code ComputationGraph} with a single input and no input types:
  * <pre>{@code

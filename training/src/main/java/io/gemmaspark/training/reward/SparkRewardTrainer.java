@@ -45,7 +45,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * decoder's {@code model.*} tensors plus {@code score.weight}.
  */
 public final class SparkRewardTrainer {
-    public static final String SCORE_WEIGHT = "score.weight";
+    public static final String SCORE_WEIGHT = io.gemmaspark.model.checkpoint.HfCheckpoint.SCORE_WEIGHT;
 
     private final RewardConfig config;
     private final SparkSession spark;
