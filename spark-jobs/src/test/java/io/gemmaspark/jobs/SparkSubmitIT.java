@@ -44,4 +44,50 @@ class SparkSubmitIT {
         assertTrue(output.contains("master local[2]"), output);
         assertTrue(output.contains("= 5000050000  OK"), output);
     }
+
+    /**
+     * SFT from the shaded jar on local[2] with two parameter-averaging workers: a small random Gemma with a BPE
+     * tokenizer trained here on the shipped SFT text, a few steps, and the job's outputs.
+     */
+    @Test
+    void sftRunsFromTheShadedJarThroughSparkSubmit() throws Exception {
+        Path work = Files.createTempDirectory("sft-it");
+        var config = io.gemmaspark.model.tokenizer.TokenizerTrainingConfig.gemma(700);
+        var text = new io.gemmaspark.model.tokenizer.TrainingText(config);
+        java.util.Map<String, Long> counts = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(Path.of("../data/instruct/sft-train.jsonl"))) {
+            io.gemmaspark.util.Json.MAPPER.readTree(line).findValues("content")
+                    .forEach(v -> text.words(v.asText(), w -> counts.merge(w, 1L, Long::sum)));
+        }
+        var trained = new io.gemmaspark.model.tokenizer.BpeTrainer(config).train(counts);
+        Path tokenizer = work.resolve("tokenizer.model");
+        Files.write(tokenizer, trained.proto().toByteArray());
+        var shape = new io.gemmaspark.model.GemmaConfig("sft-it", trained.tokenizer().vocabSize(), 64, 2, 4, 1, 16,
+                192, 128, 10000, 1e-6);
+        var decoder = io.gemmaspark.model.decoder.GemmaDecoder.create(shape,
+                org.nd4j.linalg.api.buffer.DataType.FLOAT, new org.nd4j.linalg.learning.config.NoOp(), 3);
+        String base = work.resolve("base").toString();
+        new io.gemmaspark.model.checkpoint.CheckpointStore(base, 1, new org.apache.hadoop.conf.Configuration())
+                .save(0, io.gemmaspark.model.checkpoint.NativeCheckpoint.Contents.of(decoder.toWeights(),
+                        io.gemmaspark.model.checkpoint.HfConfigJson.ModelConfig.withGemmaTokens(shape),
+                        java.util.Map.of(), io.gemmaspark.util.Json.MAPPER.createObjectNode(),
+                        new org.apache.hadoop.fs.Path(tokenizer.toUri())));
+
+        Path out = work.resolve("sft");
+        List<String> command = sparkSubmit("--master", "local[2]", "--class", "io.gemmaspark.jobs.GemmaCli",
+                shadedJar().toString(), "sft", "--model", base, "--data",
+                Path.of("../data/instruct/sft-train.jsonl").toAbsolutePath().toString(), "--eval-data",
+                Path.of("../data/instruct/sft-heldout.jsonl").toAbsolutePath().toString(), "--packing",
+                "--set", "steps=2", "--set", "validation.max_examples=4", "--set", "checkpoint.every_steps=2",
+                "--out", out.toString());
+        File log = Files.createTempFile("spark-submit-sft", ".log").toFile();
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+        assertTrue(p.waitFor(10, TimeUnit.MINUTES), "spark-submit finished");
+        String output = Files.readString(log.toPath(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), output);
+        assertTrue(output.contains("sft: complete, 2 steps"), output);
+        assertTrue(Files.exists(out.resolve("summary.json")), output);
+        assertTrue(Files.exists(out.resolve("checkpoints/latest")) || Files.list(out.resolve("checkpoints"))
+                .anyMatch(d -> d.getFileName().toString().startsWith("step-")), output);
+    }
 }

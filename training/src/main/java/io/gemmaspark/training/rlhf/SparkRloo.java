@@ -48,6 +48,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * workers for the update only).
  */
 public final class SparkRloo {
+    /** One JSON object per line. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper COMPACT =
+            new com.fasterxml.jackson.databind.ObjectMapper();
     private final RlhfConfig config;
     private final SparkSession spark;
     private final Configuration hadoop;
@@ -119,7 +122,8 @@ public final class SparkRloo {
                         mean(s.lengths), mean(s.ended), mean(s.entropies), means.loss(),
                         (System.nanoTime() - started) / 1e9);
                 history.add(m);
-                metrics.write((Json.MAPPER.writeValueAsString(m) + "\n").getBytes(StandardCharsets.UTF_8));
+                metrics.write((COMPACT.writeValueAsString(m) + "\n").getBytes(StandardCharsets.UTF_8));
+                metrics.flush();
                 progress.update(round + 1, m.describe());
             }
         } catch (IOException e) {
