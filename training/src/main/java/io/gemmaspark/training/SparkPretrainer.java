@@ -187,8 +187,7 @@ public final class SparkPretrainer {
         shards.validate(config.data(), config.seqLen(), shape.vocabSize());
         checkpoints = new PretrainCheckpoints(out + "/checkpoints", hadoop, config.checkpoint().keepLast());
         int averagingFrequency = config.spark().averagingFrequency();
-        schedule = new WarmupCosineSchedule(config.optimizer().peakLr(), config.optimizer().minLr(),
-                (long) config.optimizer().warmupSteps() * averagingFrequency, config.totalSteps() * averagingFrequency);
+        schedule = config.optimizer().schedule(averagingFrequency, config.totalSteps());
         TrainingSettings training = new TrainingSettings(config.optimizer(), schedule, config.seed());
         graph = factory.build(shape, config.seqLen(), training);
         restored = resume ? checkpoints.loadLatest() : Optional.empty();

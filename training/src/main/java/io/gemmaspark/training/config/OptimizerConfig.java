@@ -31,4 +31,15 @@ public record OptimizerConfig(
             throw new IllegalArgumentException("min_lr (" + minLr + ") must not exceed peak_lr (" + peakLr + ")");
         }
     }
+
+    /**
+     * The learning-rate schedule of a run of {@code steps} averaging rounds of {@code averagingFrequency} updates
+     * each, with {@code warmup_steps} rounds of warmup; it runs over optimizer iterations, which DL4J's updater
+     * counts. Pretraining, SFT, the reward model and RLHF all build it here. (Not a static factory on the schedule:
+     * DL4J's Jackson would take that for the schedule's JSON creator.)
+     */
+    public io.gemmaspark.training.WarmupCosineSchedule schedule(int averagingFrequency, long steps) {
+        return new io.gemmaspark.training.WarmupCosineSchedule(peakLr, minLr, (long) warmupSteps * averagingFrequency,
+                steps * averagingFrequency);
+    }
 }

@@ -78,9 +78,7 @@ public final class SparkRewardTrainer {
         System.out.println("reward-train: held-out pairs " + heldOut.manifest().describe());
 
         int frequency = config.spark().averagingFrequency();
-        WarmupCosineSchedule schedule = new WarmupCosineSchedule(config.optimizer().peakLr(),
-                config.optimizer().minLr(), (long) config.optimizer().warmupSteps() * frequency,
-                (long) config.steps() * frequency);
+        WarmupCosineSchedule schedule = config.optimizer().schedule(frequency, config.steps());
         ComputationGraph graph = RewardModel.build(start.shape(),
                 new TrainingSettings(config.optimizer(), schedule, config.seed()), config.centerRewardsCoefficient());
         RewardModel.copyBackbone(start.weights(), graph);

@@ -85,9 +85,7 @@ public final class SparkRloo {
         List<int[]> prompts = prompts(config.prompts(), template);
         List<int[]> heldOut = prompts(config.evalPrompts(), template);
         int frequency = config.spark().averagingFrequency();
-        WarmupCosineSchedule schedule = new WarmupCosineSchedule(config.optimizer().peakLr(),
-                config.optimizer().minLr(), (long) config.optimizer().warmupSteps() * frequency,
-                (long) config.rounds() * frequency);
+        WarmupCosineSchedule schedule = config.optimizer().schedule(frequency, config.rounds());
         ComputationGraph graph = start.copyInto(new GemmaDecoderModel().build(start.shape(), config.seqLen(),
                 new TrainingSettings(config.optimizer(), schedule, config.seed())));
         GemmaDecoder policy = GemmaDecoder.of(graph);

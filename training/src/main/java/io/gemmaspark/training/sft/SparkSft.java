@@ -80,9 +80,7 @@ public final class SparkSft {
                 Math.min(heldOut.examples().size(), config.validation().maxExamples()));
 
         int frequency = config.spark().averagingFrequency();
-        WarmupCosineSchedule schedule = new WarmupCosineSchedule(config.optimizer().peakLr(),
-                config.optimizer().minLr(), (long) config.optimizer().warmupSteps() * frequency,
-                (long) config.steps() * frequency);
+        WarmupCosineSchedule schedule = config.optimizer().schedule(frequency, config.steps());
         ComputationGraph graph = start.copyInto(new GemmaDecoderModel().build(start.shape(), config.seqLen(),
                 new TrainingSettings(config.optimizer(), schedule, config.seed())));
         GemmaDecoder decoder = GemmaDecoder.of(graph);
