@@ -46,11 +46,23 @@ class InstructPipelineTest {
                     "eval_data=../data/instruct/preferences-heldout.jsonl", "steps=" + rewardSteps,
                     "validation_every_steps=" + rewardSteps, "checkpoint.every_steps=" + rewardSteps)), spark,
                     root.resolve("reward").toString(), root.resolve("work").toString()).run();
-            SparkRloo.Result rlhf = new SparkRloo(RlhfConfig.load("rlhf/tiny", List.of(
+            RlhfConfig rlhfConfig = RlhfConfig.load("rlhf/tiny", List.of(
                     "policy=" + root.resolve("sft/checkpoints"), "reward=" + root.resolve("reward/checkpoints"),
                     "prompts=../data/instruct/rlhf-prompts.jsonl",
-                    "eval_prompts=../data/instruct/rlhf-prompts-heldout.jsonl", "rounds=" + rounds)), spark,
-                    root.resolve("rlhf").toString(), root.resolve("work").toString()).run();
+                    "eval_prompts=../data/instruct/rlhf-prompts-heldout.jsonl", "rounds=" + rounds));
+            SparkRloo.Result rlhf = new SparkRloo(rlhfConfig, spark, root.resolve("rlhf").toString(),
+                    root.resolve("work").toString()).run();
+            // Same seed, same workers: the same run, round for round.
+            SparkRloo.Result again = new SparkRloo(rlhfConfig, spark, root.resolve("rlhf-again").toString(),
+                    root.resolve("work").toString()).run();
+            for (int r = 0; r < rounds; r++) {
+                RoundMetrics a = rlhf.history().get(r);
+                RoundMetrics b = again.history().get(r);
+                assertEquals(a.rewardMean(), b.rewardMean(), 0.0, "round " + (r + 1) + " reward");
+                assertEquals(a.kl(), b.kl(), 0.0, "round " + (r + 1) + " KL");
+                assertEquals(a.loss(), b.loss(), 0.0, "round " + (r + 1) + " loss");
+            }
+            assertEquals(rlhf.heldOutRewardAfter(), again.heldOutRewardAfter(), 0.0);
 
             System.out.printf("PIPELINE sft: held-out loss %.4f -> %.4f, exact match %.3f -> %.3f (%d prompts)%n",
                     sft.heldOutLossBefore(), sft.heldOutLossAfter(), sft.exactMatchBefore(), sft.exactMatchAfter(),
