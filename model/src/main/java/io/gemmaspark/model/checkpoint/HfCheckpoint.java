@@ -96,7 +96,15 @@ public final class HfCheckpoint {
         }
         GemmaWeights.validateShapes(config.model(), shapes, "tensors to write");
         List<String> written = new ArrayList<>();
-        HfConfigJson.write(new Path(dir, HfConfigJson.FILE_NAME), config, dtype, conf);
+        var json = HfConfigJson.toJson(config, dtype);
+        if (head != null) {
+            // transformers loads this directory as a one-label sequence classifier (a reward model).
+            json.putArray("architectures").add("GemmaForSequenceClassification");
+            json.putObject("id2label").put("0", "LABEL_0");
+            json.putObject("label2id").put("LABEL_0", 0);
+        }
+        CheckpointFiles.writeString(new Path(dir, HfConfigJson.FILE_NAME), io.gemmaspark.util.Json.pretty(json) + "\n",
+                conf);
         written.add(HfConfigJson.FILE_NAME);
         written.addAll(SafetensorsSet.write(dir, MODEL, tensors, dtype, maxShardBytes, conf));
         if (tokenizerModel != null) {

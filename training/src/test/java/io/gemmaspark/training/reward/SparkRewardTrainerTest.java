@@ -43,5 +43,7 @@ class SparkRewardTrainerTest {
         byte[] bytes = Files.readAllBytes(Path.of(safetensors));
         String header = new String(bytes, 0, Math.min(bytes.length, 1 << 16), java.nio.charset.StandardCharsets.ISO_8859_1);
         assertTrue(header.contains("\"score.weight\""), "HF sequence-classification layout: score.weight");
+        assertTrue(Files.readString(Path.of(safetensors).resolveSibling("config.json"))
+                .contains("GemmaForSequenceClassification"));
     }
 }
