@@ -117,7 +117,15 @@ class TaskFormatsTest {
     void unknownTaskListsTheKnownOnes() {
         UserError e = assertThrows(UserError.class, () -> TaskSpec.parseList("hellaswag,trivia"));
         assertEquals("--tasks: unknown task 'trivia'; known tasks: hellaswag, arc_easy, arc_challenge, piqa, boolq, "
-                + "winogrande, mmlu, gsm8k, perplexity, safety", e.getMessage());
+                + "winogrande, mmlu, gsm8k, perplexity, safety (or a YAML file under conf/tasks/)", e.getMessage());
+    }
+
+    @Test
+    void aYamlTaskNamesAFormatAndData() throws Exception {
+        Path yaml = tmp.resolve("my-piqa.yaml");
+        Files.writeString(yaml, "format: piqa\ndata: /data/piqa.jsonl\n");
+        TaskSpec spec = TaskSpec.parseList(yaml.toString()).get(0);
+        assertEquals(new TaskSpec("my-piqa", TaskFormat.PIQA, "/data/piqa.jsonl"), spec);
     }
 
     @Test

@@ -100,7 +100,7 @@ class TaskScoringTest {
     void winograndeScoresTheSharedSuffixAfterEachOption() throws Exception {
         Path file = tmp.resolve("wino.jsonl");
         Files.writeString(file, "{\"sentence\": \"A _ b.\", \"option1\": \"x\", \"option2\": \"y\", \"answer\": \"2\"}\n");
-        TaskRunner runner = new TaskRunner(new TaskSpec(TaskFormat.WINOGRANDE, file.toString()), settings(), new Configuration());
+        TaskRunner runner = new TaskRunner(new TaskSpec("winogrande", TaskFormat.WINOGRANDE, file.toString()), settings(), new Configuration());
         TaskResult r = runner.run(model(settings()), null);
         ObjectNode s = r.samples().get(0);
         assertEquals("[\"A x\",\"A y\"]", s.get("context").toString());
@@ -138,7 +138,7 @@ class TaskScoringTest {
         long bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         long words = 8; // "The river ran slowly past the old mill."
 
-        TaskResult r = new TaskRunner(new TaskSpec(TaskFormat.PERPLEXITY, file.toString()), settings(), new Configuration())
+        TaskResult r = new TaskRunner(new TaskSpec("perplexity", TaskFormat.PERPLEXITY, file.toString()), settings(), new Configuration())
                 .run(model(settings()), null);
         ObjectNode s = r.samples().get(0);
         assertEquals(ll, s.get("loglikelihood").asDouble(), 1e-3);
@@ -176,7 +176,7 @@ class TaskScoringTest {
                 {"prompt": "bad one", "category": "harmful", "source": "test"}
                 {"prompt": "good one", "category": "benign", "source": "test"}
                 """);
-        TaskResult r = new TaskRunner(new TaskSpec(TaskFormat.SAFETY, file.toString()), settings(), new Configuration())
+        TaskResult r = new TaskRunner(new TaskSpec("safety", TaskFormat.SAFETY, file.toString()), settings(), new Configuration())
                 .run(model(settings()), FilterConfig.defaults());
         assertEquals(2, r.samples().size());
         for (String key : List.of("unsafe_rate,harmful", "unsafe_rate,benign", "pii_leak_rate,harmful",

@@ -1,7 +1,6 @@
 package io.gemmaspark.evaluation.lm;
 
 import io.gemmaspark.model.TextCodec;
-import io.gemmaspark.model.decoder.GemmaDecoder;
 import io.gemmaspark.model.generation.Generator;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,12 +12,13 @@ import org.nd4j.linalg.api.buffer.DataType;
  * checked on the decoded text after every token, because a stop such as {@code "Question:"} spans several tokens.
  */
 public final class GreedyGenerator {
-    private final GemmaDecoder decoder;
+    private final Generator generator;
     private final TextCodec codec;
     private final int maxLength;
 
-    public GreedyGenerator(GemmaDecoder decoder, TextCodec codec, int maxLength) {
-        this.decoder = decoder;
+    /** @param generator reused across batches: it owns a workspace, and one per thread is enough */
+    public GreedyGenerator(Generator generator, TextCodec codec, int maxLength) {
+        this.generator = generator;
         this.codec = codec;
         this.maxLength = maxLength;
     }
@@ -37,7 +37,7 @@ public final class GreedyGenerator {
             int keep = Math.max(1, maxLength - maxNew);
             prompts[r] = p.length > keep ? Arrays.copyOfRange(p, p.length - keep, p.length) : p;
         }
-        Generator.Session session = new Generator(decoder).start(prompts, maxNew);
+        Generator.Session session = generator.start(prompts, maxNew);
         List<List<Integer>> tokens = new ArrayList<>();
         String[] text = new String[rows];
         boolean[] done = new boolean[rows];

@@ -5,6 +5,7 @@ import io.gemmaspark.model.TextCodec;
 import io.gemmaspark.model.checkpoint.HfCheckpoint;
 import io.gemmaspark.model.checkpoint.HfConfigJson;
 import io.gemmaspark.model.decoder.GemmaDecoder;
+import io.gemmaspark.model.generation.Generator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,10 +22,12 @@ public final class LoadedModel {
 
     private final TextCodec codec;
     private final ThreadLocal<GemmaDecoder> decoders;
+    private final ThreadLocal<Generator> generators;
 
     private LoadedModel(ModelFiles files, HfConfigJson.ModelConfig config, GemmaWeights weights) {
         this.codec = files.codec();
         this.decoders = ThreadLocal.withInitial(() -> GemmaDecoder.fromWeights(config.model(), weights, null));
+        this.generators = ThreadLocal.withInitial(() -> new Generator(decoders.get()));
     }
 
     /** The model of {@code files}, read from disk on the first call in this JVM. */
@@ -56,6 +59,6 @@ public final class LoadedModel {
     }
 
     public List<String> generate(List<GenerationRequest> batch, int maxLength) {
-        return new GreedyGenerator(decoder(), codec, maxLength).generate(batch);
+        return new GreedyGenerator(generators.get(), codec, maxLength).generate(batch);
     }
 }
