@@ -8,7 +8,6 @@ import io.gemmaspark.evaluation.lm.BatchSettings;
 import io.gemmaspark.filtering.FilterConfig;
 import io.gemmaspark.jobs.evaluate.SparkBackend;
 import io.gemmaspark.util.UserError;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -57,6 +56,15 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--workers", paramLabel = "N",
             description = "Partitions to spread requests over (default: Spark's default parallelism).")
     Integer workers;
+
+    /** The demo's evaluate stage: the given checkpoints on the given tasks with the default settings. */
+    public static int forDemo(List<String> checkpoints, String tasks, CommonOptions options) {
+        EvaluateCommand command = new EvaluateCommand();
+        command.common = options;
+        command.models = checkpoints;
+        command.tasks = tasks;
+        return command.call();
+    }
 
     @Override
     public Integer call() {

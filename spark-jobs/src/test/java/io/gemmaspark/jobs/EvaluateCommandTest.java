@@ -95,7 +95,7 @@ class EvaluateCommandTest {
         Path one = tmp.resolve("eval-1");
         CliTest.Result r1 = evaluate(one, 1);
         assertEquals(0, r1.status(), r1.out() + r1.err());
-        for (String model : List.of("model", "model-2")) {
+        for (String model : List.of("run-pretrain", "run-sft")) {
             for (String task : List.of("arc_easy", "gsm8k", "perplexity")) {
                 Path a = two.resolve("samples/" + model + "/" + task + ".jsonl");
                 Path b = one.resolve("samples/" + model + "/" + task + ".jsonl");
@@ -104,7 +104,7 @@ class EvaluateCommandTest {
             }
         }
 
-        JsonNode mc = Json.MAPPER.readTree(Files.readAllLines(two.resolve("samples/model/arc_easy.jsonl")).get(0));
+        JsonNode mc = Json.MAPPER.readTree(Files.readAllLines(two.resolve("samples/run-pretrain/arc_easy.jsonl")).get(0));
         for (String field : List.of("doc_id", "context", "continuations", "loglikelihoods", "token_counts", "is_greedy",
                 "target", "acc", "acc_norm")) {
             assertTrue(mc.has(field), field);
@@ -113,12 +113,12 @@ class EvaluateCommandTest {
                 + "food?\nAnswer:"), mc.get("context").asText());
         assertTrue(mc.get("context").asText().contains("\n\n"), "one few-shot example before the question");
         assertEquals(" sunlight", mc.get("continuations").get(0).asText());
-        JsonNode gen = Json.MAPPER.readTree(Files.readAllLines(two.resolve("samples/model/gsm8k.jsonl")).get(0));
+        JsonNode gen = Json.MAPPER.readTree(Files.readAllLines(two.resolve("samples/run-pretrain/gsm8k.jsonl")).get(0));
         for (String field : List.of("doc_id", "prompt", "generation", "extracted", "target", "exact_match")) {
             assertTrue(gen.has(field), field);
         }
         assertTrue(gen.get("extracted").has("strict-match") && gen.get("extracted").has("flexible-extract"));
-        JsonNode ppl = Json.MAPPER.readTree(Files.readAllLines(two.resolve("samples/model/perplexity.jsonl")).get(0));
+        JsonNode ppl = Json.MAPPER.readTree(Files.readAllLines(two.resolve("samples/run-pretrain/perplexity.jsonl")).get(0));
         for (String field : List.of("doc_id", "loglikelihood", "tokens", "bytes", "words")) {
             assertTrue(ppl.has(field), field);
         }
@@ -153,7 +153,7 @@ class EvaluateCommandTest {
         JsonNode report = Json.MAPPER.readTree(out.resolve("report.json").toFile());
         assertEquals("ok", report.get("models").get(0).get("status").asText());
         assertEquals("failed", report.get("models").get(1).get("status").asText());
-        assertTrue(Files.exists(out.resolve("samples/model/perplexity.jsonl")));
+        assertTrue(Files.exists(out.resolve("samples/run-pretrain/perplexity.jsonl")));
     }
 
     @Test

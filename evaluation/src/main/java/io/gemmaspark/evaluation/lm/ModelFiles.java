@@ -48,15 +48,23 @@ public record ModelFiles(String requested, String directory, String modelName, l
         return TokenizerFiles.fromBytes(tokenizerBytes, tokenizerSource);
     }
 
-    /** A short name for file names and tables: the checkpoint directory's name, with its parent if it is a step. */
+    /**
+     * A short name for file names and tables: the checkpoint directory's name, or its run's name when the
+     * directory is a pretraining step ({@code run/checkpoints/step-N}) or has a generic name ({@code run/model}).
+     */
     public String displayName() {
         Path dir = new Path(directory);
         String name = dir.getName();
         if (name.startsWith("step-") && dir.getParent() != null && dir.getParent().getParent() != null) {
             name = dir.getParent().getParent().getName() + "-" + name;
+        } else if (GENERIC_NAMES.contains(name) && dir.getParent() != null && !dir.getParent().getName().isEmpty()) {
+            name = dir.getParent().getName();
         }
         return name.replaceAll("[^A-Za-z0-9._-]", "_");
     }
+
+    private static final java.util.Set<String> GENERIC_NAMES = java.util.Set.of("model", "hf", "native", "checkpoint",
+            "final", "latest");
 
     private static String findTokenizer(Path dir, Configuration conf) {
         for (String name : List.of(HfCheckpoint.TOKENIZER_MODEL, "tokenizer.json")) {

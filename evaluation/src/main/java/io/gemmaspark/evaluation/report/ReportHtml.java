@@ -17,6 +17,9 @@ import org.apache.hadoop.conf.Configuration;
  * table, the training loss curves of the checkpoints' runs, and each task's metrics across checkpoints.
  */
 public final class ReportHtml {
+    /** Perplexities dwarf every other figure on a shared axis; bits_per_byte carries the same information. */
+    private static final Set<String> UNPLOTTED = Set.of("word_perplexity", "byte_perplexity");
+
     private ReportHtml() {
     }
 
@@ -70,7 +73,9 @@ public final class ReportHtml {
                     html.append("<td>").append(v == null ? "&ndash;" : format(v)).append("</td>");
                 }
                 html.append("<td>").append(examples).append("</td></tr>\n");
-                series.put(metric, values);
+                if (!UNPLOTTED.contains(metric)) {
+                    series.put(metric, values);
+                }
             }
             plots.put(task, series);
         }

@@ -14,6 +14,7 @@ import java.util.List;
  * @param tokenizer tokenizer training settings, a path or a name under conf/
  * @param tokenize  token packing settings, a path or a name under conf/
  * @param pretrain pretraining configuration, a path or a name under conf/ (its data is the demo's token shards)
+ * @param evaluateTasks the evaluate stage's --tasks, run on every checkpoint pretraining kept
  */
 public record DemoConfig(
         String out,
@@ -24,10 +25,12 @@ public record DemoConfig(
         String model,
         @Default("tokenizer/demo") String tokenizer,
         @Default("tokenize/demo") String tokenize,
-        @Default("pretrain/tiny") String pretrain) {
+        @Default("pretrain/tiny") String pretrain,
+        @Default("hellaswag,arc_easy,arc_challenge,piqa,boolq,winogrande,mmlu,gsm8k,perplexity,safety")
+        String evaluateTasks) {
 
     /** The same settings writing under {@code out} (the demo's {@code --out DIR}). */
     public DemoConfig withOut(String out) {
-        return new DemoConfig(out, master, inputs, prepare, filters, model, tokenizer, tokenize, pretrain);
+        return new DemoConfig(out, master, inputs, prepare, filters, model, tokenizer, tokenize, pretrain, evaluateTasks);
     }
 }
