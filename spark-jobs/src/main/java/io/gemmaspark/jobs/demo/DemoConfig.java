@@ -29,6 +29,15 @@ public record DemoConfig(
         @Default("hellaswag,arc_easy,arc_challenge,piqa,boolq,winogrande,mmlu,gsm8k,perplexity,safety")
         String evaluateTasks) {
 
+    /** The settings before the evaluate stage existed: it runs on every task's sample. */
+    public DemoConfig(String out, String master, List<String> inputs, String prepare, String filters, String model,
+                      String tokenizer, String tokenize, String pretrain) {
+        this(out, master, inputs, prepare, filters, model, tokenizer, tokenize, pretrain, DEFAULT_EVALUATE_TASKS);
+    }
+
+    public static final String DEFAULT_EVALUATE_TASKS =
+            "hellaswag,arc_easy,arc_challenge,piqa,boolq,winogrande,mmlu,gsm8k,perplexity,safety";
+
     /** The same settings writing under {@code out} (the demo's {@code --out DIR}). */
     public DemoConfig withOut(String out) {
         return new DemoConfig(out, master, inputs, prepare, filters, model, tokenizer, tokenize, pretrain, evaluateTasks);
