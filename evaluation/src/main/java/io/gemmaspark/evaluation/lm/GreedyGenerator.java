@@ -31,6 +31,7 @@ public final class GreedyGenerator {
         for (int r = 0; r < rows; r++) {
             maxNew = Math.max(maxNew, batch.get(r).maxNewTokens());
         }
+        maxNew = Math.min(maxNew, maxLength - 1); // at least one prompt token (<bos>) must fit beside the answer
         for (int r = 0; r < rows; r++) {
             int[] p = batch.get(r).prompt();
             // Left truncation keeps the end of the prompt (the question) and leaves room for the answer.
