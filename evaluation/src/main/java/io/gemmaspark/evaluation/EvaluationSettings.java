@@ -26,7 +26,7 @@ public record EvaluationSettings(
         @Default("256") @Range(min = 1) int maxGenTokens,
         @Default("64") @Range(min = 1) int safetyMaxTokens,
         @Default("16") @Range(min = 1) int batchRows,
-        @Default("16384") @Range(min = 1) long batchTokens) implements Serializable {
+        @Default("4096") @Range(min = 1) long batchTokens) implements Serializable {
 
     public static final String DEFAULT = "evaluate/default";
 
