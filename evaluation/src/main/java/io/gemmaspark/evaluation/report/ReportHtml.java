@@ -81,11 +81,13 @@ public final class ReportHtml {
         }
         html.append("</table>\n");
 
+        // Checkpoints of one run share its metrics.jsonl: one curve per run, named after the run's directory.
         Map<String, LossHistory> runs = new LinkedHashMap<>();
+        Set<String> seen = new java.util.HashSet<>();
         for (ModelEvaluation m : models) {
             LossHistory h = m.files() == null ? null : LossHistory.find(m.files().directory(), conf);
-            if (h != null) {
-                runs.put(m.name(), h);
+            if (h != null && seen.add(h.file())) {
+                runs.put(new org.apache.hadoop.fs.Path(h.file()).getParent().getName(), h);
             }
         }
         html.append("<h2>Training loss</h2>\n");
