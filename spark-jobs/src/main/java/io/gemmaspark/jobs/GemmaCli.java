@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
                 + "pretrain, fine-tune and evaluate Gemma decoders.",
         subcommands = {InfoCommand.class, DemoCommand.class, PrepareCommand.class, TokenizerTrainCommand.class,
             TokenizerEncodeCommand.class, TokenizerDecodeCommand.class, TokenizeCommand.class, PretrainCommand.class,
-            ConvertCommand.class, ForwardCommand.class, GenerateCommand.class, BenchCommand.class})
+            ConvertCommand.class, ForwardCommand.class, GenerateCommand.class, BenchCommand.class, EvaluateCommand.class})
 public final class GemmaCli {
 
     /** Commands that later stages of the project fill in, with the one-line help each will have. */
@@ -27,7 +27,6 @@ public final class GemmaCli {
         PENDING.put("sft", "Supervised fine-tuning with the Gemma chat template and prompt-masked loss.");
         PENDING.put("reward-train", "Train a Bradley-Terry reward model on preference pairs.");
         PENDING.put("rlhf", "Optimise a policy against a reward model with a KL penalty.");
-        PENDING.put("evaluate", "Perplexity, bits per byte, benchmarks and safety rates, as JSON and HTML.");
     }
 
     public static void main(String[] args) {
