@@ -35,7 +35,9 @@ import java.util.stream.Collectors;
  *   <li>a line is a bullet line when, left-stripped, it starts with one of bullet_prefixes (DataTrove: "•" and
  *       "-"; the default list adds more, see conf/filters/default.yaml);</li>
  *   <li>stop words are whole tokens equal to a configured stop word, of any length; DataTrove compares case
- *       sensitively, the default here ignores case (stop_words_case_sensitive: false, documented).</li>
+ *       sensitively, the default here ignores case (stop_words_case_sensitive: false, documented). The rule applies
+ *       only to documents whose detected language is stop_words_language (all documents when language
+ *       identification is off).</li>
  * </ul>
  */
 public final class GopherQualityFilter implements DocumentFilter {
@@ -60,6 +62,7 @@ public final class GopherQualityFilter implements DocumentFilter {
                          @Range(min = 0) int minStopWords,
                          List<String> stopWords,
                          boolean stopWordsCaseSensitive,
+                         String stopWordsLanguage,
                          List<String> bulletPrefixes) implements Serializable {
         public Config {
             if (minDocWords > maxDocWords) {
@@ -190,6 +193,9 @@ public final class GopherQualityFilter implements DocumentFilter {
             return FilterDecision.drop(Check.ALPHA_WORDS.reason);
         }
 
+        if (signals.language() != null && !signals.language().equals(config.stopWordsLanguage())) {
+            return FilterDecision.keep(text); // the stop words are another language's
+        }
         signals.measure(NAME, "stop_word_count", stopWordCount);
         signals.measure(NAME, "stop_word_fraction", (double) stopWordCount / words);
         if (stopWordCount < config.minStopWords()) {
