@@ -32,7 +32,7 @@ public final class LanguageFilter implements DocumentFilter {
     }
 
     /**
-     * @param languages     ISO 639-1 codes to keep; empty keeps every language (documents are still labelled)
+     * @param languages     ISO 639-1 codes to keep; empty keeps every document, labelled, whatever its language
      * @param minConfidence the detector's probability below which a document counts as language:unknown
      */
     public record Config(boolean enabled, List<String> languages, @Range(min = 0, max = 1) double minConfidence)
@@ -81,10 +81,13 @@ public final class LanguageFilter implements DocumentFilter {
         LanguageIdentifier.Detection d = LanguageIdentifier.get().detect(parsed.text());
         signals.language(d.language(), d.score());
         signals.measure(NAME, "score", d.score());
+        if (languages.isEmpty()) {
+            return FilterDecision.keep(parsed.text()); // label only
+        }
         if (d.language().equals(LanguageIdentifier.UNKNOWN) || d.score() < minConfidence) {
             return FilterDecision.drop(Check.UNKNOWN.reason);
         }
-        if (!languages.isEmpty() && !languages.contains(d.language())) {
+        if (!languages.contains(d.language())) {
             return FilterDecision.drop(new DropReason(NAME, d.language()));
         }
         return FilterDecision.keep(parsed.text());

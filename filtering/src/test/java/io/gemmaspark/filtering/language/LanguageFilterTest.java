@@ -69,6 +69,14 @@ class LanguageFilterTest {
     }
 
     @Test
+    void anEmptyLanguageListLabelsButKeepsEverything() {
+        FilterOutcome out = run(GERMAN, "language.languages=[]", "gopher_quality.stop_words_language=de",
+                "gopher_quality.min_stop_words=0");
+        assertNull(out.dropReason());
+        assertEquals("de", out.language());
+    }
+
+    @Test
     void unknownLanguageCodesAreConfigurationErrors() {
         ConfigException e = assertThrows(ConfigException.class, () -> FilterConfig.defaults("language.languages=[english]"));
         assertTrue(e.getMessage().contains("'english'"), e.getMessage());

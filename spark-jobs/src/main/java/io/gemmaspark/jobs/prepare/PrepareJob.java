@@ -58,7 +58,7 @@ public final class PrepareJob {
 
     /** The columns of kept/ (docs/data-formats.md). */
     public static final List<String> KEPT_COLUMNS =
-            List.of("id", "text", "source", "quality_score", "stage", "n_chars", "n_words");
+            List.of("id", "text", "source", "quality_score", "stage", "n_chars", "n_words", "language", "language_score");
 
     /**
      * @param inputs     files, directories or globs on any Hadoop file system
@@ -151,7 +151,8 @@ public final class PrepareJob {
             writeKept(all, new Path(temp, "kept").toString(), shards);
             if (settings.output().writeRejected()) {
                 all.filter(col("reason").isNotNull())
-                        .select("id", "location", "source", "step", "reason", "detail", "text")
+                        .select("id", "location", "source", "step", "reason", "detail", "text", "language",
+                                "language_score")
                         .repartition(Math.max(1, shards / 4 + 1))
                         .sortWithinPartitions("location")
                         .write().option("compression", "zstd").parquet(new Path(temp, "rejected").toString());

@@ -144,7 +144,9 @@ class PrepareJobTest {
     }
 
     private static PrepareJob.Request request(List<String> inputs, Path out, boolean strict, String... overrides) {
-        List<String> sets = new ArrayList<>(List.of("reader.text_separator=<|doc|>", "output.target_shard_mb=1"));
+        // The synthetic corpus is made-up words around English stop words, not a language: label it, keep it.
+        List<String> sets = new ArrayList<>(List.of("reader.text_separator=<|doc|>", "output.target_shard_mb=1",
+                "language.languages=[]"));
         sets.addAll(List.of(overrides));
         return PrepareCommand.request(inputs, out.toString(), strict, true, "prepare/default", null, sets);
     }
@@ -263,7 +265,43 @@ class PrepareJobTest {
         assertEquals(PrepareJob.KEPT_COLUMNS, List.of(kept.columns()));
         assertEquals(first.counts().kept(), kept.count());
         assertTrue(kept.filter("stage < 1 or quality_score < 0 or quality_score > 1 or n_words < 1").isEmpty());
+        assertTrue(kept.filter("language is null or language_score is null").isEmpty(), "every kept row is labelled");
         assertEquals(first.counts().dropped(), spark.read().parquet(firstOut.resolve("rejected").toString()).count());
+    }
+
+    @Test
+    void otherLanguagesAreDroppedWithTheirLanguageInTheRejectedRows() throws Exception {
+        Path langCorpus = Files.createDirectories(dir.resolve("languages"));
+        String english = String.join("\n",
+                "The old stone bridge crosses the river at the narrowest point of the valley.",
+                "It was built in 1779 by workers from the nearby town, and it carried carts of coal and iron.",
+                "Today the bridge is closed to traffic, but walkers cross it every day to reach the museum.",
+                "The museum tells the story of the people who lived and worked in the valley.",
+                "Visitors can see the tools that the workers used and the houses that they built by hand.",
+                "A small cafe near the entrance serves tea and cake to tired walkers in the afternoon.");
+        String german = String.join("\n",
+                "Die alte Steinbrücke überquert den Fluss an der engsten Stelle des Tals.",
+                "Sie wurde im Jahr 1779 von Arbeitern aus der nahen Stadt gebaut und trug Karren mit Kohle.",
+                "Heute ist die Brücke für den Verkehr gesperrt, aber Wanderer überqueren sie jeden Tag.",
+                "Das Museum erzählt die Geschichte der Menschen, die im Tal lebten und arbeiteten.",
+                "Besucher können die Werkzeuge sehen, die die Arbeiter benutzten, und ihre Häuser.",
+                "Ein kleines Café am Eingang serviert am Nachmittag Tee und Kuchen für müde Wanderer.");
+        writeJsonl(Files.newOutputStream(langCorpus.resolve("mixed.jsonl")),
+                List.of(new String[] {"en-1", english}, new String[] {"de-1", german}));
+        Path out = dir.resolve("out-languages");
+        PrepareReport report = PrepareJob.run(spark, PrepareCommand.request(List.of(langCorpus.toString()),
+                out.toString(), false, true, "prepare/default", null, List.of()));
+        assertEquals(1L, report.counts().droppedByReason().get("language:de"));
+        assertEquals(Map.of("en", 1L), report.counts().keptByLanguage());
+        assertEquals(Map.of("en", 1L, "de", 1L), report.counts().recordsByLanguage());
+        Row rejected = spark.read().parquet(out.resolve("rejected").toString()).collectAsList().get(0);
+        assertEquals("de", rejected.getAs("language"));
+        assertTrue((double) rejected.getAs("language_score") > 0.9);
+        Row kept = spark.read().parquet(out.resolve("kept").toString()).collectAsList().get(0);
+        assertEquals("en", kept.getAs("language"));
+        assertTrue(report.summary().contains("language kept en 1"), report.summary());
+        var manifest = JSON.readTree(out.resolve("manifest.json").toFile());
+        assertEquals(1, manifest.at("/counts/kept_by_language/en").asLong());
     }
 
     @Test
