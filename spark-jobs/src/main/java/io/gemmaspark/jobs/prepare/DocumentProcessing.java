@@ -31,9 +31,14 @@ public final class DocumentProcessing {
     public static final String STEP_EXACT_DEDUP = "exact_dedup";
     public static final String STEP_NEAR_DEDUP = "near_dedup";
 
-    /** Reasons that mean the input itself is broken (what --strict refuses), not that a document is poor. */
+    /**
+     * Reasons that mean the input itself is broken (what --strict refuses), not that a document is poor. Blank
+     * lines and empty files are counted but not broken.
+     */
     public static final Set<String> BAD_INPUT_REASONS = Stream.concat(
-                    Arrays.stream(RawRecords.ReadFailure.values()).map(failure -> failure.reason),
+                    Arrays.stream(RawRecords.ReadFailure.values())
+                            .filter(f -> f != RawRecords.ReadFailure.BLANK_LINE && f != RawRecords.ReadFailure.EMPTY_FILE)
+                            .map(failure -> failure.reason),
                     Stream.of(InputLimitFilter.Check.EMPTY.reason, TextNormalizer.Check.INVALID_UTF8.reason))
             .map(DropReason::name).collect(Collectors.toUnmodifiableSet());
 

@@ -185,6 +185,16 @@ public final class PrepareJob {
                     new ParquetDocumentReader.Columns(in.textColumn(), in.idColumn(), in.sourceColumn()),
                     maxChars, utf8, conf));
         }
+        List<Row> emptyFiles = new ArrayList<>();
+        for (InputFiles.InputFile f : inputs.files()) {
+            if (f.length() == 0 && f.format() == InputFiles.Format.JSONL) { // (an empty text file is an empty document)
+                emptyFiles.add(RawRecords.bad(f.path(), 0, RawRecords.defaultSource(f.path()),
+                        RawRecords.ReadFailure.EMPTY_FILE, "0 bytes"));
+            }
+        }
+        if (!emptyFiles.isEmpty()) {
+            parts.add(sc.parallelize(emptyFiles, 1));
+        }
         JavaRDD<Row> all = parts.get(0);
         for (JavaRDD<Row> part : parts.subList(1, parts.size())) {
             all = all.union(part);

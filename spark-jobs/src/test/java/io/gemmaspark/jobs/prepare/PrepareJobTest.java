@@ -54,6 +54,11 @@ class PrepareJobTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SyntheticCorpus CORPUS = new SyntheticCorpus(7);
     private static final int BASE_DOCS = 500;
+    /**
+     * Every record of the fixture: the documents, 25 exact, 80 near and 30 far copies, bad.jsonl's 4 lines and its
+     * trailing blank line, 2 separated text documents, 3 Parquet rows with numeric text, and one empty file.
+     */
+    private static final int RECORDS = BASE_DOCS + 25 + 80 + 30 + 4 + 1 + 2 + 3 + 1;
 
     @TempDir
     static Path dir;
@@ -130,6 +135,7 @@ class PrepareJobTest {
                 "{\"id\": \"bad-2\", \"text\": 17}",
                 "{\"id\": \"bad-3\", \"text\": \"\"}",
                 "") + "\n");
+        Files.write(corpus.resolve("empty.jsonl"), new byte[0]);
         try (Writer w = new java.io.OutputStreamWriter(new GZIPOutputStream(
                 Files.newOutputStream(corpus.resolve("separated.txt.gz"))), StandardCharsets.UTF_8)) {
             w.write(CORPUS.document(91_000) + "\n<|doc|>\n" + CORPUS.document(91_001) + "\n");
@@ -210,7 +216,7 @@ class PrepareJobTest {
     @Test
     void everyInputRecordIsKeptOrRejectedExactlyOnce() throws Exception {
         InputInventory inputs = InputInventory.of(corpus);
-        assertEquals(BASE_DOCS + 25 + 80 + 30 + 4 + 2 + 3, inputs.size(), "the fixture as written");
+        assertEquals(RECORDS, inputs.size(), "the fixture as written");
 
         List<Row> kept = spark.read().parquet(firstOut.resolve("kept").toString()).select("id").collectAsList();
         List<Row> rejected = spark.read().parquet(firstOut.resolve("rejected").toString())
@@ -228,7 +234,7 @@ class PrepareJobTest {
         assertEquals(List.of(), inputs.remaining(), "input records in neither kept/ nor rejected/");
 
         var counts = JSON.readTree(firstOut.resolve("manifest.json").toFile()).path("counts");
-        assertEquals(BASE_DOCS + 25 + 80 + 30 + 4 + 2 + 3, counts.path("records").asLong());
+        assertEquals(RECORDS, counts.path("records").asLong());
         assertEquals(kept.size(), counts.path("kept").asLong());
         assertEquals(rejected.size(), counts.path("dropped").asLong());
         Map<String, Long> manifestByReason = new HashMap<>();
@@ -246,13 +252,15 @@ class PrepareJobTest {
         assertEquals(1, c.droppedByReason().get(RawRecords.MALFORMED_JSON));
         assertEquals(1 + 3, c.droppedByReason().get(RawRecords.WRONG_TYPE), "JSON number text + 3 Parquet int rows");
         assertEquals(1, c.droppedByReason().get("input:empty"));
+        assertEquals(1, c.droppedByReason().get(RawRecords.BLANK_LINE), "bad.jsonl's last line is blank");
+        assertEquals(1, c.droppedByReason().get(RawRecords.EMPTY_FILE), "empty.jsonl");
         List<String> locations = c.badInputSamples().stream().map(b -> b.location() + " " + b.reason()).toList();
         assertTrue(locations.contains("file:" + corpus.resolve("bad.jsonl") + ":2 " + RawRecords.MALFORMED_JSON), locations.toString());
         assertTrue(locations.contains("file:" + corpus.resolve("bad.jsonl") + ":3 " + RawRecords.WRONG_TYPE), locations.toString());
         assertTrue(locations.contains("file:" + corpus.resolve("bad.jsonl") + ":4 input:empty"), locations.toString());
         assertTrue(locations.contains("file:" + corpus.resolve("numeric-text.parquet") + ":1 " + RawRecords.WRONG_TYPE),
                 locations.toString());
-        assertEquals(BASE_DOCS + 25 + 80 + 30 + 4 + 2 + 3, c.records(), "every record of every reader is counted");
+        assertEquals(RECORDS, c.records(), "every record of every reader is counted");
     }
 
     @Test
@@ -442,12 +450,14 @@ class PrepareJobTest {
                         records.add(new Input(file.toString(), -1, null));
                     }
                 }
+            } else if (Files.size(file) == 0) {
+                records.add(new Input(file.toString(), 0, null)); // an empty file is counted at line 0
             } else {
-                String[] lines = decompressed(file).split("\n", -1);
-                for (int i = 0; i < lines.length; i++) {
-                    if (!lines[i].isBlank()) {
-                        records.add(new Input(file.toString(), i + 1, idOf(lines[i])));
-                    }
+                String content = decompressed(file);
+                String[] lines = content.split("\n", -1);
+                int n = content.endsWith("\n") ? lines.length - 1 : lines.length; // no line after the last newline
+                for (int i = 0; i < n; i++) {
+                    records.add(new Input(file.toString(), i + 1, lines[i].isBlank() ? null : idOf(lines[i])));
                 }
             }
         }
