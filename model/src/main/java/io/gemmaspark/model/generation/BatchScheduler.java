@@ -29,6 +29,7 @@ public final class BatchScheduler implements AutoCloseable {
     private final List<Sequence> running = new ArrayList<>();
     private final AtomicLong preemptions = new AtomicLong();
     private final AtomicLong steps = new AtomicLong();
+    private final AtomicLong cancelled = new AtomicLong();
     private final AtomicLong arrivals = new AtomicLong();
     private final Thread loop;
     private volatile boolean closed;
@@ -50,11 +51,12 @@ public final class BatchScheduler implements AutoCloseable {
     }
 
     /** Counters for health checks, benchmarks and tests. */
-    public record Stats(int running, int waiting, int freeKvBlocks, int totalKvBlocks, long preemptions, long steps) {}
+    public record Stats(int running, int waiting, int freeKvBlocks, int totalKvBlocks, long preemptions, long steps,
+                        long cancelled) {}
 
     public Stats stats() {
         return new Stats(runningCount, queued.get(), pool.freeBlocks(), pool.totalBlocks(), preemptions.get(),
-                steps.get());
+                steps.get(), cancelled.get());
     }
 
     public SchedulerSettings settings() {
@@ -143,11 +145,13 @@ public final class BatchScheduler implements AutoCloseable {
     private void dropCancelled() {
         for (Sequence s : new ArrayList<>(running)) {
             if (s.cancelled) {
+                cancelled.incrementAndGet();
                 finish(s, SequenceListener.Finish.CANCELLED);
             }
         }
         waiting.removeIf(s -> {
             if (s.cancelled) {
+                cancelled.incrementAndGet();
                 if (!s.admitted) {
                     queued.decrementAndGet();
                 }
