@@ -8,12 +8,12 @@ import java.util.List;
  * Gemma has no system role, so a system message is put before the first user turn's text. When the shared chat
  * template (used by {@code generate --chat} and SFT) lands, it replaces the body of {@link #render}.
  */
-final class ChatPrompt {
+public final class ChatPrompt {
     private ChatPrompt() {
     }
 
-    /** Messages already checked by {@link RequestParser}: optional system, then user/assistant turns ending with user. */
-    static String render(List<ChatMessage> messages) {
+    /** Messages already checked by {@link ChatMessages#parse}: optional system, then user/assistant turns ending with user. */
+    public static String render(List<ChatMessage> messages) {
         StringBuilder prompt = new StringBuilder();
         String system = null;
         for (ChatMessage m : messages) {
