@@ -43,13 +43,21 @@ public final class GenerateBatchJob {
     private GenerateBatchJob() {
     }
 
-    /** What a run did, printed and written to {@code manifest.json}. */
+    /** What a run did, printed and written to {@code _manifest.json} (underscore: Parquet readers skip it). */
     public record Summary(int requests, int badRows, List<String> badRowSamples, int partitions, int skipped,
                           long promptTokens, long completionTokens, Map<String, Long> finishReasons,
                           double seconds) {}
 
-    /** One partition's work, shipped to a task. */
-    private record Work(int partition, List<PromptRow> rows) implements Serializable {}
+    /** One partition's work, shipped to a task (a class: Spark's Kryo cannot build records). */
+    private static final class Work implements Serializable {
+        final int partition;
+        final ArrayList<PromptRow> rows;
+
+        Work(int partition, ArrayList<PromptRow> rows) {
+            this.partition = partition;
+            this.rows = rows;
+        }
+    }
 
     public static Summary run(SparkSession spark, GenerateBatchSettings settings, String model, String input,
                               String out, boolean strict) {
@@ -100,7 +108,7 @@ public final class GenerateBatchJob {
         }
         Summary summary = new Summary(rows.size(), bad.size(), bad.subList(0, Math.min(20, bad.size())), partitions,
                 skipped, promptTokens, completionTokens, finishes, (System.nanoTime() - start) / 1e9);
-        Json.write(summary, new Path(outDir, "manifest.json"), conf);
+        Json.write(summary, new Path(outDir, "_manifest.json"), conf);
         Json.write(Map.of(), new Path(outDir, "_SUCCESS"), conf);
         return summary;
     }
@@ -148,25 +156,25 @@ public final class GenerateBatchJob {
         BatchedDecoder decoder = new BatchedDecoder(session.config.model(), session.decoder.tensors());
         List<CollectedSequence> collected = new ArrayList<>();
         try (BatchScheduler scheduler = new BatchScheduler(decoder, settings.scheduler().toSchedulerSettings())) {
-            for (PromptRow row : work.rows()) {
+            for (PromptRow row : work.rows) {
                 CollectedSequence c = new CollectedSequence();
-                scheduler.submit(row.promptIds(), new GenerationOptions(row.maxTokens(), settings.temperature(),
-                        settings.topK(), settings.topP(), row.seed(), stopIds), c);
+                scheduler.submit(row.promptIds, new GenerationOptions(row.maxTokens, settings.temperature(),
+                        settings.topK(), settings.topP(), row.seed, stopIds), c);
                 collected.add(c);
             }
-            long[] totals = {work.partition(), 0, 0, 0, 0};
+            long[] totals = {work.partition, 0, 0, 0, 0};
             List<CompletionParquet.Completion> completions = new ArrayList<>();
             for (int i = 0; i < collected.size(); i++) {
                 CollectedSequence.Result r = collected.get(i).result().get();
-                PromptRow row = work.rows().get(i);
+                PromptRow row = work.rows.get(i);
                 boolean stop = r.finish() == SequenceListener.Finish.STOP;
-                completions.add(new CompletionParquet.Completion(row.id(), codec.decode(r.tokens()),
-                        row.promptIds().length, r.tokens().length, stop ? "stop" : "length"));
-                totals[1] += row.promptIds().length;
+                completions.add(new CompletionParquet.Completion(row.id, codec.decode(r.tokens()),
+                        row.promptIds.length, r.tokens().length, stop ? "stop" : "length"));
+                totals[1] += row.promptIds.length;
                 totals[2] += r.tokens().length;
                 totals[stop ? 3 : 4]++;
             }
-            CompletionParquet.write(new Path(out), work.partition(), completions, new Configuration());
+            CompletionParquet.write(new Path(out), work.partition, completions, new Configuration());
             return totals;
         }
     }
