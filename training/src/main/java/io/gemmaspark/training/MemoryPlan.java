@@ -14,10 +14,21 @@ import java.util.Map;
  *   <li>parameters, gradients, Adam first and second moments: 4 x P floats;</li>
  *   <li>the averaging round's broadcast (parameters + Adam state, 3 x P floats) that stays on the executor while
  *       its worker trains;</li>
- *   <li>activations kept for the backward pass, per token: each block's norms and residual inputs (4d), q, k,
- *       v and their rotated copies (3 x H x hd + 3 x KV x hd), the attention probabilities against every
- *       earlier position (H x T), the GeGLU gate, up, GELU and product (4 x ffn); plus logits and their
- *       gradient (2 x V); plus one block of backward temporaries.</li>
+ *   <li>activations. The decoder runs inside ND4J workspaces, which free nothing until the training step ends,
+ *       so what counts is every array a block allocates, per token (d model width, A = H x hd attention width,
+ *       K = KV x hd key/value width, F GeGLU width, H x T attention scores against every position):
+ *       <ul>
+ *         <li>a block's forward pass, 8d + 6A + 6K + H x T + 5F: norms (3d each), the q, k, v projections with
+ *             their head-major copies and rotary terms, the attention output and its row-major copy, the GeGLU
+ *             gate, up, GELU and product;</li>
+ *         <li>a block's backward pass, 10d + 7A + 7K + 2 x H x T + 5F, in a workspace of its own that is reset
+ *             for every block, so one block's worth is alive at a time;</li>
+ *         <li>the logits (V; the loss turns them into their gradient in place), the embedding lookup, the final
+ *             norm and its backward pass (9d).</li>
+ *       </ul>
+ *       Kept activations: every block's forward pass. With activation recomputation
+ *       ({@code GemmaDecoderLayer#activationRecompute}) only each block's input (d) is kept, and the forward
+ *       pass of the block being differentiated is recomputed into the backward workspace.</li>
  * </ul>
  */
 public record MemoryPlan(
@@ -27,22 +38,34 @@ public record MemoryPlan(
         long adamBytes,
         long averagingCopyBytes,
         long activationBytes,
+        boolean activationRecompute,
         long budgetBytes,
         String budgetSource) {
 
     public static final int FLOAT_BYTES = 4;
 
-    public static MemoryPlan of(GemmaConfig shape, int seqLen, int batchSizePerWorker, long budgetBytes,
-            String budgetSource) {
+    /**
+     * @param activationRecompute whether the decoder recomputes each block's activations in the backward pass
+     *                            instead of keeping them
+     */
+    public static MemoryPlan of(GemmaConfig shape, int seqLen, int batchSizePerWorker, boolean activationRecompute,
+            long budgetBytes, String budgetSource) {
         long p = shape.parameterCount();
-        long perTokenPerBlock = 4L * shape.hiddenSize()
-                + 3L * shape.attentionWidth() + 3L * shape.kvWidth()
-                + (long) shape.numAttentionHeads() * seqLen
-                + 4L * shape.intermediateSize();
-        long perToken = (shape.numHiddenLayers() + 1) * perTokenPerBlock + 2L * shape.vocabSize();
+        long d = shape.hiddenSize();
+        long a = shape.attentionWidth();
+        long k = shape.kvWidth();
+        long f = shape.intermediateSize();
+        long scores = (long) shape.numAttentionHeads() * seqLen;
+        long forward = 8 * d + 6 * a + 6 * k + scores + 5 * f;
+        long backward = 10 * d + 7 * a + 7 * k + 2 * scores + 5 * f;
+        long head = shape.vocabSize() + 9 * d;
+        long layers = shape.numHiddenLayers();
+        long perToken = activationRecompute
+                ? layers * d + forward + backward + head
+                : layers * forward + backward + head;
         long activations = perToken * seqLen * batchSizePerWorker * FLOAT_BYTES;
         return new MemoryPlan(p, p * FLOAT_BYTES, p * FLOAT_BYTES, 2 * p * FLOAT_BYTES, 3 * p * FLOAT_BYTES,
-                activations, budgetBytes, budgetSource);
+                activations, activationRecompute, budgetBytes, budgetSource);
     }
 
     public long totalBytes() {
@@ -59,15 +82,15 @@ public record MemoryPlan(
         items.put("gradients", gradientBytes);
         items.put("adam m+v", adamBytes);
         items.put("averaging copy", averagingCopyBytes);
-        items.put("activations", activationBytes);
+        items.put(activationRecompute ? "activations, recomputed" : "activations", activationBytes);
         return items;
     }
 
     public String describe() {
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
                 "memory plan per worker (%,d parameters, float32):%n", parameters));
-        items().forEach((name, bytes) -> out.append(String.format(Locale.ROOT, "  %-16s %10s%n", name, bytes(bytes))));
-        out.append(String.format(Locale.ROOT, "  %-16s %10s   budget %s (%s): %s", "total", bytes(totalBytes()),
+        items().forEach((name, bytes) -> out.append(String.format(Locale.ROOT, "  %-24s %10s%n", name, bytes(bytes))));
+        out.append(String.format(Locale.ROOT, "  %-24s %10s   budget %s (%s): %s", "total", bytes(totalBytes()),
                 bytes(budgetBytes), budgetSource, fits() ? "fits" : "DOES NOT FIT"));
         return out.toString();
     }

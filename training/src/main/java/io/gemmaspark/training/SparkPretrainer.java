@@ -170,7 +170,8 @@ public final class SparkPretrainer {
                 source = "spark.executor.memory + memoryOverhead per task slot";
             }
         }
-        return MemoryPlan.of(shape, config.seqLen(), config.spark().batchSizePerWorker(), budget, source);
+        return MemoryPlan.of(shape, config.seqLen(), config.spark().batchSizePerWorker(),
+                config.memory().activationRecompute(), budget, source);
     }
 
     private MemoryPlan checkMemoryPlan() {
@@ -191,7 +192,8 @@ public final class SparkPretrainer {
         int averagingFrequency = config.spark().averagingFrequency();
         schedule = new WarmupCosineSchedule(config.optimizer().peakLr(), config.optimizer().minLr(),
                 (long) config.optimizer().warmupSteps() * averagingFrequency, config.totalSteps() * averagingFrequency);
-        TrainingSettings training = new TrainingSettings(config.optimizer(), schedule, config.seed());
+        TrainingSettings training = new TrainingSettings(config.optimizer(), schedule, config.seed(),
+                config.memory().activationRecompute());
         graph = factory.build(shape, config.seqLen(), training);
         restored = resume ? checkpoints.loadLatest() : Optional.empty();
         if (restored.isPresent()) {

@@ -73,4 +73,23 @@ class WorkerLearningRateTest extends SparkShardsTestBase {
         assertTrue(changeByRound[STEPS - 1] < 0.15 * changeByRound[WARMUP_STEPS],
                 "last round's change " + changeByRound[STEPS - 1] + " vs " + changeByRound[WARMUP_STEPS]);
     }
+
+    @Test
+    void theHeldOutSetIsASeededSampleNotTheFirstRows() {
+        var shardsA = io.gemmaspark.training.data.TokenShards.open(spark, shards, 42, 0.3);
+        List<String> firstRows = shardsA.heldOut().limit(20).select("tokens").collectAsList().stream()
+                .map(Object::toString).toList();
+        List<String> sample = shardsA.heldOutSample(20).select("tokens").collectAsList().stream()
+                .map(Object::toString).toList();
+        List<String> again = io.gemmaspark.training.data.TokenShards.open(spark, shards, 42, 0.3).heldOutSample(20)
+                .select("tokens").collectAsList().stream().map(Object::toString).toList();
+        List<String> otherSeed = io.gemmaspark.training.data.TokenShards.open(spark, shards, 43, 0.3).heldOutSample(20)
+                .select("tokens").collectAsList().stream().map(Object::toString).toList();
+        assertEquals(20, sample.size());
+        assertEquals(sample, again, "the same seed draws the same sample");
+        assertTrue(!sample.equals(firstRows), "not the first held-out rows");
+        assertTrue(!sample.equals(otherSeed), "another seed draws another sample");
+        List<String> heldOut = shardsA.heldOut().select("tokens").collectAsList().stream().map(Object::toString).toList();
+        assertTrue(heldOut.containsAll(sample), "drawn from the held-out rows only");
+    }
 }

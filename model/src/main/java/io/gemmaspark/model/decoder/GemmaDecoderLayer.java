@@ -58,6 +58,13 @@ public class GemmaDecoderLayer extends BaseOutputLayer {
     private double rmsNormEps;
     @JsonProperty
     private double initStd;
+    /**
+     * Keep only each block's input during the forward pass and recompute the block's activations in the backward
+     * pass: one extra forward pass (about a third more compute) for activation memory of one block instead of
+     * all of them. Off by default.
+     */
+    @JsonProperty
+    private boolean activationRecompute;
 
     /** For JSON deserialization. */
     public GemmaDecoderLayer() {
@@ -96,6 +103,16 @@ public class GemmaDecoderLayer extends BaseOutputLayer {
 
     public double initStd() {
         return initStd;
+    }
+
+    public boolean activationRecompute() {
+        return activationRecompute;
+    }
+
+    /** Sets {@link #activationRecompute()}; returns this layer for chaining. */
+    public GemmaDecoderLayer activationRecompute(boolean recompute) {
+        this.activationRecompute = recompute;
+        return this;
     }
 
     @Override
@@ -158,7 +175,8 @@ public class GemmaDecoderLayer extends BaseOutputLayer {
                 && numAttentionHeads == other.numAttentionHeads && numKeyValueHeads == other.numKeyValueHeads
                 && headDim == other.headDim && intermediateSize == other.intermediateSize
                 && maxPositionEmbeddings == other.maxPositionEmbeddings && ropeTheta == other.ropeTheta
-                && rmsNormEps == other.rmsNormEps && initStd == other.initStd;
+                && rmsNormEps == other.rmsNormEps && initStd == other.initStd
+                && activationRecompute == other.activationRecompute;
     }
 
     @Override
@@ -170,6 +188,6 @@ public class GemmaDecoderLayer extends BaseOutputLayer {
     public int hashCode() {
         return 31 * super.hashCode() + Objects.hash(modelName, vocabSize, hiddenSize, numHiddenLayers,
                 numAttentionHeads, numKeyValueHeads, headDim, intermediateSize, maxPositionEmbeddings, ropeTheta,
-                rmsNormEps, initStd);
+                rmsNormEps, initStd, activationRecompute);
     }
 }

@@ -45,7 +45,9 @@ public class GemmaDecoderOutputLayer extends BaseOutputLayer<GemmaDecoderLayer> 
         if (labels == null) {
             throw new IllegalStateException("GemmaDecoderOutputLayer: no labels set (next-token ids [batch, T])");
         }
-        DecoderPass pass = newPass();
+        long[] shape = batchAndTime(input);
+        DecoderPass pass = new DecoderPass(gemmaConfig(), tensors(), tokenIds(input, "input"), (int) shape[0],
+                (int) shape[1], layerConf().activationRecompute());
         pass.forward();
         cachedLoss = pass.lossAndLogitGradient(tokenIds(labels, "label"), weights());
         lossCached = true;

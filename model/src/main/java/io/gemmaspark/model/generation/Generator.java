@@ -1,6 +1,7 @@
 package io.gemmaspark.model.generation;
 
 import io.gemmaspark.model.GemmaConfig;
+import io.gemmaspark.model.decoder.DecoderBlock;
 import io.gemmaspark.model.decoder.DecoderTensors;
 import io.gemmaspark.model.decoder.GemmaDecoder;
 import io.gemmaspark.model.decoder.Kernels;
@@ -16,12 +17,12 @@ import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.memory.enums.ResetPolicy;
 import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Autoregressive generation with a key/value cache over the decoder's own parameter views and kernels.
+ * Autoregressive generation with a key/value cache over the decoder's own parameter views and
+ * {@link DecoderBlock}s.
  *
  * <p>Prompts of different lengths are left-padded to a common length: each row's positions start at 0 on its
  * first real token and padded key slots are masked, so a prompt's logits do not depend on its batch mates.
@@ -38,6 +39,7 @@ public final class Generator {
     private final GemmaConfig c;
     private final DecoderTensors p;
     private final DataType dtype;
+    private final DecoderBlock block;
     private final String workspaceId = "gemma-generate-" + System.identityHashCode(this);
 
     public Generator(GemmaDecoder decoder) {
@@ -48,6 +50,7 @@ public final class Generator {
         this.c = config;
         this.p = params;
         this.dtype = params.embed.dataType();
+        this.block = new DecoderBlock(config);
     }
 
     /** New tokens for each prompt (stop token excluded), decoded together in one batch. */
@@ -186,10 +189,7 @@ public final class Generator {
         private INDArray forward(int[] ids, int steps) {
             int start = length;
             int total = start + steps;
-            int heads = c.numAttentionHeads();
-            int kv = c.numKeyValueHeads();
             int hd = c.headDim();
-            int groups = heads / kv;
 
             int[] positions = new int[batch * steps];
             double[][][][] mask = new double[batch][1][steps][total];
@@ -210,34 +210,13 @@ public final class Generator {
             INDArray cosK = kRope[0].reshape('c', batch, 1, steps, hd);
             INDArray sinK = kRope[1].reshape('c', batch, 1, steps, hd);
 
+            DecoderBlock.Positions at = new DecoderBlock.Positions(batch, steps, cosQ, sinQ, cosK, sinK,
+                    additiveMask);
             INDArray x = Nd4j.pullRows(p.embed, 1, ids).muli(Math.sqrt(c.hiddenSize()));
             for (int l = 0; l < p.blocks.size(); l++) {
-                DecoderTensors.Block w = p.blocks.get(l);
-                INDArray a = Kernels.rmsNorm(x, w.inputNorm(), c.rmsNormEps()).y();
-                INDArray q = Kernels.rope(heads(Kernels.linear(a, w.q()), steps, heads), cosQ, sinQ);
-                INDArray k = Kernels.rope(heads(Kernels.linear(a, w.k()), steps, kv), cosK, sinK);
-                INDArray v = heads(Kernels.linear(a, w.v()), steps, kv);
-                keys[l].get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(start, total),
-                        NDArrayIndex.all()).assign(k);
-                values[l].get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(start, total),
-                        NDArrayIndex.all()).assign(v);
-                INDArray cachedK = cached(keys[l], total);
-                INDArray cachedV = cached(values[l], total);
-
-                INDArray scores = Nd4j.matmul(q.reshape('c', (long) batch * kv, (long) groups * steps, hd), cachedK,
-                        false, true, false);
-                INDArray perHead = scores.reshape('c', batch, heads, steps, total);
-                Nd4j.exec(new AddOp(perHead, additiveMask, perHead));
-                Kernels.softmaxInPlace(scores);
-                INDArray attention = Nd4j.matmul(scores, cachedV)
-                        .reshape('c', batch, heads, steps, hd).permute(0, 2, 1, 3).dup('c')
-                        .reshape('c', (long) batch * steps, (long) heads * hd);
-                x.addi(Kernels.linear(attention, w.o()));
-
-                INDArray a2 = Kernels.rmsNorm(x, w.postNorm(), c.rmsNormEps()).y();
-                INDArray gate = Kernels.linear(a2, w.gate());
-                INDArray hidden = Kernels.geluTanh(gate, Kernels.geluTanhInner(gate)).muli(Kernels.linear(a2, w.up()));
-                x.addi(Kernels.linear(hidden, w.down()));
+                int layer = l;
+                block.forward(x, p.blocks.get(l), at, (k, v) -> new INDArray[] {
+                        extend(keys[layer], k, start, total), extend(values[layer], v, start, total)}, false);
             }
             int[] lastRows = new int[batch];
             for (int b = 0; b < batch; b++) {
@@ -247,9 +226,11 @@ public final class Generator {
             return Kernels.linear(Kernels.rmsNorm(last, p.finalNorm, c.rmsNormEps()).y(), p.embed);
         }
 
-        /** {@code [B*S, n*hd]} projection output to {@code [B, n, S, hd]}. */
-        private INDArray heads(INDArray projected, int steps, int n) {
-            return projected.reshape('c', batch, steps, n, c.headDim()).permute(0, 2, 1, 3).dup('c');
+        /** Writes this step's {@code [B*KV, S, hd]} into the cache; returns the first {@code total} positions. */
+        private INDArray extend(INDArray cache, INDArray step, int start, int total) {
+            cache.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(start, total), NDArrayIndex.all())
+                    .assign(step.reshape('c', batch, c.numKeyValueHeads(), total - start, c.headDim()));
+            return cached(cache, total);
         }
 
         /** The first {@code total} cached positions as a contiguous {@code [B*KV, total, hd]} array. */

@@ -23,8 +23,10 @@ import java.util.List;
  * @param optimizer the configured optimiser
  * @param schedule  learning rate per global iteration
  * @param seed      weight initialisation seed
+ * @param activationRecompute recompute each block's activations in the backward pass instead of keeping them
  */
-public record TrainingSettings(OptimizerConfig optimizer, WarmupCosineSchedule schedule, long seed) {
+public record TrainingSettings(OptimizerConfig optimizer, WarmupCosineSchedule schedule, long seed,
+        boolean activationRecompute) {
 
     /** The network-wide settings. Clipping and weight decay are here too, but see {@link #applyToCustomLayer}. */
     public NeuralNetConfiguration.Builder networkBuilder() {

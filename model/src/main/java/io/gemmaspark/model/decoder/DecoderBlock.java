@@ -1,0 +1,164 @@
+package io.gemmaspark.model.decoder;
+
+import io.gemmaspark.model.GemmaConfig;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The Gemma block, the one place it is composed (Gemma Team, 2024; forward beside its backward, as in llm.c):
+ * <pre>
+ *   a  = RMSNorm(x)
+ *   x += o(softmax(RoPE(q(a)) RoPE(k(a))^T + mask) v(a))
+ *   a2 = RMSNorm(x)
+ *   x += down(gelu_tanh(gate(a2)) * up(a2))
+ * </pre>
+ * Training ({@link DecoderPass}) runs it over whole sequences and keeps the activations for {@link #backward};
+ * generation runs it over the new positions only, its attention reading keys and values from a cache.
+ *
+ * <p>Heads are {@code [B, n, S, hd]} with query head {@code kv*g + h} in group {@code kv} (repeat_interleave order
+ * of gemma_pytorch), so the {@code g = heads / kvHeads} query heads sharing a key/value head stack along the time
+ * axis: one batched matmul {@code [B*KV, g*S, hd] x [B*KV, hd, L]} serves MQA, GQA and MHA, and shared keys are
+ * never copied.
+ */
+public final class DecoderBlock {
+
+    /**
+     * Where the block stands in the sequence: {@code steps} new positions per row, rotary tables that broadcast
+     * against heads {@code [B, n, S, hd]}, and an additive mask that broadcasts against the scores
+     * {@code [B, H, S, L]} ({@code L} the keys attended to).
+     */
+    public record Positions(int batch, int steps, INDArray cosQ, INDArray sinQ, INDArray cosK, INDArray sinK,
+                            INDArray mask) {}
+
+    /**
+     * The keys and values attention reads, given this step's rotated keys and values {@code [B*KV, S, hd]}:
+     * those alone when training on whole sequences, the cache extended by them when generating.
+     */
+    @FunctionalInterface
+    public interface KeyValues {
+        INDArray[] attendTo(INDArray keys, INDArray values);
+
+        /** Whole sequences: attention sees this step's keys and values only. */
+        KeyValues SELF = (keys, values) -> new INDArray[] {keys, values};
+    }
+
+    /** What {@link #backward} needs from the forward pass. */
+    public record Activations(Kernels.Rms attnNorm, INDArray queries, INDArray keys, INDArray values,
+                              INDArray probs, INDArray attention, Kernels.Rms mlpNorm, INDArray gate,
+                              INDArray gateTanh, INDArray gateGelu, INDArray up, INDArray hidden) {}
+
+    private final GemmaConfig c;
+    private final int groups;
+
+    public DecoderBlock(GemmaConfig config) {
+        this.c = config;
+        this.groups = config.numAttentionHeads() / config.numKeyValueHeads();
+    }
+
+    /**
+     * Adds the block's two residual branches to {@code x} {@code [B*S, d]} in place.
+     *
+     * @param keep whether to return the activations for {@link #backward} (otherwise {@code null} is returned
+     *             and buffers are reused where the backward pass would have needed them)
+     */
+    public Activations forward(INDArray x, DecoderTensors.Block w, Positions at, KeyValues kv, boolean keep) {
+        int batch = at.batch();
+        int steps = at.steps();
+        int hd = c.headDim();
+        Kernels.Rms attnNorm = Kernels.rmsNorm(x, w.inputNorm(), c.rmsNormEps());
+        INDArray a = attnNorm.y();
+        INDArray queries = Kernels.rope(toHeads(Kernels.linear(a, w.q()), batch, steps), at.cosQ(), at.sinQ())
+                .reshape('c', (long) batch * c.numKeyValueHeads(), (long) groups * steps, hd);
+        INDArray newKeys = Kernels.rope(toHeads(Kernels.linear(a, w.k()), batch, steps), at.cosK(), at.sinK());
+        INDArray newValues = toHeads(Kernels.linear(a, w.v()), batch, steps);
+        INDArray[] attended = kv.attendTo(kvRows(newKeys, batch, steps), kvRows(newValues, batch, steps));
+        INDArray keys = attended[0];
+        INDArray values = attended[1];
+
+        // The query scale 1/sqrt(hd) is folded into the query rotary tables.
+        INDArray probs = Nd4j.matmul(queries, keys, false, true, false);
+        INDArray perHead = probs.reshape('c', batch, c.numAttentionHeads(), steps, keys.size(1));
+        Nd4j.exec(new AddOp(perHead, at.mask(), perHead));
+        Kernels.softmaxInPlace(probs);
+        INDArray attention = fromHeads(Nd4j.matmul(probs, values), batch, steps);
+        x.addi(Kernels.linear(attention, w.o()));
+
+        Kernels.Rms mlpNorm = Kernels.rmsNorm(x, w.postNorm(), c.rmsNormEps());
+        INDArray gate = Kernels.linear(mlpNorm.y(), w.gate());
+        INDArray up = Kernels.linear(mlpNorm.y(), w.up());
+        INDArray gateTanh = Kernels.geluTanhInner(gate);
+        INDArray gateGelu = Kernels.geluTanh(gate, gateTanh);
+        INDArray hidden = keep ? gateGelu.mul(up) : gateGelu.muli(up);
+        x.addi(Kernels.linear(hidden, w.down()));
+        return keep ? new Activations(attnNorm, queries, keys, values, probs, attention, mlpNorm, gate, gateTanh,
+                gateGelu, up, hidden) : null;
+    }
+
+    /**
+     * Backpropagates {@code dx} (dLoss/d output of the block, {@code [B*S, d]}) through the block whose forward
+     * kept {@code s}: writes the weight gradients into {@code g} and returns dLoss/d input, in {@code dx}'s buffer
+     * (the residual passes the gradient through unchanged, the branches add to it).
+     */
+    public INDArray backward(INDArray dx, DecoderTensors.Block w, DecoderTensors.Block g, Positions at,
+            Activations s) {
+        int batch = at.batch();
+        int steps = at.steps();
+        // MLP branch
+        INDArray dHidden = Nd4j.gemm(dx, w.down(), false, false);
+        Kernels.linearWeightGrad(dx, s.hidden(), g.down());
+        INDArray dUp = dHidden.mul(s.gateGelu());
+        INDArray dGate = Kernels.geluTanhBackwardInPlace(dHidden.muli(s.up()), s.gate(), s.gateTanh());
+        Kernels.linearWeightGrad(dGate, s.mlpNorm().y(), g.gate());
+        Kernels.linearWeightGrad(dUp, s.mlpNorm().y(), g.up());
+        INDArray dMlpIn = Nd4j.gemm(dGate, w.gate(), false, false);
+        Kernels.linearInputGrad(dUp, w.up(), dMlpIn, true);
+        dx.addi(Kernels.rmsNormBackward(dMlpIn, s.mlpNorm(), w.postNorm(), g.postNorm()));
+
+        // attention branch
+        INDArray dAttention = Nd4j.gemm(dx, w.o(), false, false);
+        Kernels.linearWeightGrad(dx, s.attention(), g.o());
+        INDArray dOut = toHeads(dAttention, batch, steps).reshape('c', (long) batch * c.numKeyValueHeads(),
+                (long) groups * steps, c.headDim());
+        INDArray dProbs = Nd4j.matmul(dOut, s.values(), false, true, false);
+        INDArray dValues = Nd4j.matmul(s.probs(), dOut, true, false, false);
+        INDArray dScores = Kernels.softmaxBackwardInPlace(dProbs, s.probs());
+        INDArray dQueries = Nd4j.matmul(dScores, s.keys());
+        INDArray dKeys = Nd4j.matmul(dScores, s.queries(), true, false, false);
+        dQueries = Kernels.ropeBackward(dQueries.reshape('c', batch, c.numAttentionHeads(), steps, c.headDim()),
+                at.cosQ(), at.sinQ());
+        dKeys = Kernels.ropeBackward(dKeys.reshape('c', batch, c.numKeyValueHeads(), steps, c.headDim()),
+                at.cosK(), at.sinK());
+
+        INDArray dq = fromHeads(dQueries, batch, steps);
+        INDArray dk = fromHeads(dKeys, batch, steps);
+        INDArray dv = fromHeads(dValues, batch, steps);
+        INDArray a = s.attnNorm().y();
+        Kernels.linearWeightGrad(dq, a, g.q());
+        Kernels.linearWeightGrad(dk, a, g.k());
+        Kernels.linearWeightGrad(dv, a, g.v());
+        INDArray dAttnIn = Nd4j.gemm(dq, w.q(), false, false);
+        Kernels.linearInputGrad(dk, w.k(), dAttnIn, true);
+        Kernels.linearInputGrad(dv, w.v(), dAttnIn, true);
+        dx.addi(Kernels.rmsNormBackward(dAttnIn, s.attnNorm(), w.inputNorm(), g.inputNorm()));
+        return dx;
+    }
+
+    /** {@code [B*S, n*hd]} (row-major projection output) to heads {@code [B, n, S, hd]}. */
+    private INDArray toHeads(INDArray projected, int batch, int steps) {
+        long n = projected.length() / ((long) batch * steps * c.headDim());
+        return projected.reshape('c', batch, steps, n, c.headDim()).permute(0, 2, 1, 3).dup('c');
+    }
+
+    /** Inverse of {@link #toHeads}: any array holding heads {@code [B, n, S, hd]} to {@code [B*S, n*hd]}. */
+    private INDArray fromHeads(INDArray heads, int batch, int steps) {
+        long n = heads.length() / ((long) batch * steps * c.headDim());
+        return heads.reshape('c', batch, n, steps, c.headDim()).permute(0, 2, 1, 3).dup('c')
+                .reshape('c', (long) batch * steps, n * c.headDim());
+    }
+
+    /** Key/value heads {@code [B, KV, S, hd]} as {@code [B*KV, S, hd]}. */
+    private INDArray kvRows(INDArray heads, int batch, int steps) {
+        return heads.reshape('c', (long) batch * c.numKeyValueHeads(), steps, c.headDim());
+    }
+}
