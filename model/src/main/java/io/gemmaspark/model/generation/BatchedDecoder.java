@@ -1,6 +1,10 @@
 package io.gemmaspark.model.generation;
 
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+
 import io.gemmaspark.model.GemmaConfig;
+import io.gemmaspark.model.decoder.DecoderBlock;
 import io.gemmaspark.model.decoder.DecoderTensors;
 import io.gemmaspark.model.decoder.Kernels;
 import io.gemmaspark.model.decoder.RotaryTables;
@@ -15,15 +19,14 @@ import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * One decoder pass over the tokens of many sequences at once, each continuing its own KV cache: decode steps
  * (one token) and prefill chunks (several) of different sequences share the pass.
  *
- * <p>Every linear layer is one matrix product over all rows of the step, so the weights are read once per step
- * however many sequences advance. Only attention is per sequence: its queries against its own cache's filled
- * prefix, read in place.
+ * <p>The block is {@link DecoderBlock}, as in training: every linear layer is one matrix product over all rows of
+ * the step, so the weights are read once per step however many sequences advance. Only attention is per sequence:
+ * its queries against its own cache's filled prefix, read in place.
  */
 public final class BatchedDecoder {
     private static final float MASKED = -1e9f;
@@ -35,12 +38,14 @@ public final class BatchedDecoder {
     private final GemmaConfig c;
     private final DecoderTensors p;
     private final DataType dtype;
+    private final DecoderBlock block;
     private final String workspaceId = "gemma-batched-" + System.identityHashCode(this);
 
     public BatchedDecoder(GemmaConfig config, DecoderTensors params) {
         this.c = config;
         this.p = params;
         this.dtype = params.embed.dataType();
+        this.block = new DecoderBlock(config);
     }
 
     public GemmaConfig config() {
@@ -98,39 +103,22 @@ public final class BatchedDecoder {
         return logits;
     }
 
+    /**
+     * The step's rows form one packed sequence ({@code B = 1, S = rows}) for {@link DecoderBlock}: every linear layer
+     * is one product over all rows, and attention is {@link RaggedAttention}, each sequence over its own cache.
+     */
     private INDArray forward(List<Slice> slices, int[] ids, int[] positions, int[] lastRows) {
         int hd = c.headDim();
-        int heads = c.numAttentionHeads();
-        int kv = c.numKeyValueHeads();
         int rows = ids.length;
         INDArray[] qRope = RotaryTables.rows(hd, c.ropeTheta(), dtype, Math.pow(hd, -0.5), positions);
         INDArray[] kRope = RotaryTables.rows(hd, c.ropeTheta(), dtype, 1.0, positions);
-        INDArray cosQ = qRope[0].reshape('c', rows, 1, hd);
-        INDArray sinQ = qRope[1].reshape('c', rows, 1, hd);
-        INDArray cosK = kRope[0].reshape('c', rows, 1, hd);
-        INDArray sinK = kRope[1].reshape('c', rows, 1, hd);
+        DecoderBlock.Positions at = new DecoderBlock.Positions(1, rows, qRope[0].reshape('c', 1, 1, rows, hd),
+                qRope[1].reshape('c', 1, 1, rows, hd), kRope[0].reshape('c', 1, 1, rows, hd),
+                kRope[1].reshape('c', 1, 1, rows, hd), null);
 
         INDArray x = Nd4j.pullRows(p.embed, 1, ids).muli(Math.sqrt(c.hiddenSize()));
         for (int layer = 0; layer < p.blocks.size(); layer++) {
-            DecoderTensors.Block w = p.blocks.get(layer);
-            INDArray a = Kernels.rmsNorm(x, w.inputNorm(), c.rmsNormEps()).y();
-            INDArray q = Kernels.rope(Kernels.linear(a, w.q()).reshape('c', rows, heads, hd), cosQ, sinQ);
-            INDArray k = Kernels.rope(Kernels.linear(a, w.k()).reshape('c', rows, kv, hd), cosK, sinK);
-            INDArray v = Kernels.linear(a, w.v()).reshape('c', rows, kv, hd);
-            INDArray attention = Nd4j.createUninitialized(dtype, rows, (long) heads * hd);
-            int from = 0;
-            for (Slice s : slices) {
-                int n = s.tokens().length;
-                attend(layer, s.cache(), rowRange(q, from, n), rowRange(k, from, n), rowRange(v, from, n),
-                        attention.get(NDArrayIndex.interval(from, from + n), NDArrayIndex.all()));
-                from += n;
-            }
-            x.addi(Kernels.linear(attention, w.o()));
-
-            INDArray a2 = Kernels.rmsNorm(x, w.postNorm(), c.rmsNormEps()).y();
-            INDArray gate = Kernels.linear(a2, w.gate());
-            INDArray hidden = Kernels.geluTanh(gate, Kernels.geluTanhInner(gate)).muli(Kernels.linear(a2, w.up()));
-            x.addi(Kernels.linear(hidden, w.down()));
+            block.forward(x, p.blocks.get(layer), at, new RaggedAttention(layer, slices, rows));
         }
         if (lastRows.length == 0) {
             return null;
@@ -140,34 +128,49 @@ public final class BatchedDecoder {
     }
 
     /**
-     * Causal attention of one sequence's {@code n} new rows over its cache plus themselves, written into
-     * {@code out [n, heads*hd]}. Query head {@code kv*g + h} uses key/value head {@code kv} (gemma_pytorch's
-     * order): the {@code g} query heads of a group are stacked so one batched product serves MQA, GQA and MHA.
+     * Causal attention of each sequence's new rows over its own cache plus themselves. Query head {@code kv*g + h}
+     * uses key/value head {@code kv}; the block hands queries as {@code [KV, g*rows, hd]} (its stacked layout), so
+     * a sequence's queries are the strided view {@code [KV, g, from..from+n, hd]}.
      */
-    private void attend(int layer, SequenceCache cache, INDArray q, INDArray k, INDArray v, INDArray out) {
-        int n = (int) q.size(0);
-        int kv = c.numKeyValueHeads();
-        int groups = c.numAttentionHeads() / kv;
-        int hd = c.headDim();
-        int start = cache.length();
-        int total = start + n;
-        cache.write(layer, k.permute(1, 0, 2), v.permute(1, 0, 2));
+    private final class RaggedAttention implements DecoderBlock.Attention {
+        private final int layer;
+        private final List<Slice> slices;
+        private final int rows;
 
-        INDArray queries = n == 1 && kv == 1
-                ? q.reshape('c', 1, groups, hd)
-                : q.reshape('c', n, kv, groups, hd).permute(1, 2, 0, 3).dup('c').reshape('c', kv, (long) groups * n, hd);
-        INDArray scores = Nd4j.matmul(queries, cache.keys(layer, total), false, true, false);
-        if (n > 1) {
-            INDArray perHead = scores.reshape('c', (long) kv * groups, n, total);
-            Nd4j.exec(new AddOp(perHead, chunkMask(start, n), perHead));
+        RaggedAttention(int layer, List<Slice> slices, int rows) {
+            this.layer = layer;
+            this.slices = slices;
+            this.rows = rows;
         }
-        Kernels.softmaxInPlace(scores);
-        INDArray context = Nd4j.matmul(scores, cache.values(layer, total));
-        if (n == 1 && kv == 1) {
-            out.assign(context.reshape('c', 1, (long) groups * hd));
-        } else {
-            out.assign(context.reshape('c', kv, groups, n, hd).permute(2, 0, 1, 3).dup('c')
-                    .reshape('c', n, (long) groups * kv * hd));
+
+        @Override
+        public INDArray attend(INDArray queries, INDArray newKeys, INDArray newValues) {
+            int kv = c.numKeyValueHeads();
+            int groups = c.numAttentionHeads() / kv;
+            int hd = c.headDim();
+            INDArray stacked = queries.reshape('c', kv, groups, rows, hd);
+            INDArray out = Nd4j.createUninitialized(dtype, kv, groups, rows, hd);
+            int from = 0;
+            for (Slice s : slices) {
+                int n = s.tokens().length;
+                SequenceCache cache = s.cache();
+                int start = cache.length();
+                int total = start + n;
+                cache.write(layer, newKeys.get(all(), interval(from, from + n), all()),
+                        newValues.get(all(), interval(from, from + n), all()));
+                INDArray q = stacked.get(all(), all(), interval(from, from + n), all()).dup('c')
+                        .reshape('c', kv, (long) groups * n, hd);
+                INDArray scores = Nd4j.matmul(q, cache.keys(layer, total), false, true, false);
+                if (n > 1) {
+                    INDArray perHead = scores.reshape('c', (long) kv * groups, n, total);
+                    Nd4j.exec(new AddOp(perHead, chunkMask(start, n), perHead));
+                }
+                Kernels.softmaxInPlace(scores);
+                INDArray context = Nd4j.matmul(scores, cache.values(layer, total));
+                out.get(all(), all(), interval(from, from + n), all()).assign(context.reshape('c', kv, groups, n, hd));
+                from += n;
+            }
+            return out.reshape('c', kv, (long) groups * rows, hd);
         }
     }
 
@@ -183,7 +186,4 @@ public final class BatchedDecoder {
         return Nd4j.create(mask, new long[] {n, total}, 'c').castTo(dtype);
     }
 
-    private static INDArray rowRange(INDArray a, int from, int n) {
-        return a.get(NDArrayIndex.interval(from, from + n), NDArrayIndex.all(), NDArrayIndex.all());
-    }
 }
