@@ -58,6 +58,9 @@ public final class ModelBench {
                 description = "bench model: tokens decoded by the random-weight gemma-2b, 0 to skip (default: 8).")
         public int gemma2bTokens = 8;
 
+        @Option(names = "--model-decode-only", description = "bench model: skip the training shapes.")
+        public boolean decodeOnly;
+
         @Option(names = "--model-streams", paramLabel = "N",
                 description = "bench model: concurrent streams for the batched decode of small (default: 16).")
         public int streams = 16;
@@ -89,7 +92,7 @@ public final class ModelBench {
                 new TrainShape("pytorch-shape-b", new GemmaConfig("pytorch-shape-b", 8000, 256, 4, 4, 1, 64, 1024,
                         256, 10000, 1e-6), 8, 256, 1363));
         List<Map<String, Object>> training = new ArrayList<>();
-        for (TrainShape shape : shapes) {
+        for (TrainShape shape : options.decodeOnly ? List.<TrainShape>of() : shapes) {
             training.add(train(shape, options.trainSteps, peakGflops));
         }
         summary.put("training", training);
