@@ -63,7 +63,11 @@ public final class ServeCommand implements Callable<Integer> {
         }
         System.err.println("serve: ready; Ctrl-C stops the server");
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-        Thread.currentThread().join();
+        try {
+            Thread.currentThread().join();
+        } finally {
+            server.close();
+        }
         return 0;
     }
 
