@@ -26,14 +26,17 @@ final class CompletionHandler {
         CompletionRequest request = chat ? engine.parser().chat(json) : engine.parser().completion(json);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.requestTimeoutSeconds());
         CompletionResponses responses = new CompletionResponses(chat, engine.model().id());
+        DisconnectWatch watch = DisconnectWatch.of(exchange);
         try (CompletionRun run = new CompletionRun(engine.scheduler(), engine.model(), request)) {
             // A client that goes away frees its sequences at once (the scheduler drops them before its next step).
-            exchange.getConnection().addCloseListener(connection -> run.cancelFromAnyThread());
+            watch.watch(run);
             if (request.stream()) {
                 stream(exchange, request, run, responses, deadline);
             } else {
                 whole(exchange, request, run, responses, deadline);
             }
+        } finally {
+            watch.clear();
         }
     }
 

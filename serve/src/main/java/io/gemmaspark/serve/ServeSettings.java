@@ -27,7 +27,7 @@ public record ServeSettings(
         @Default("256") @Range(min = 1) int defaultMaxTokens,
         @Default("4") @Range(min = 1, max = 128) int maxN,
         @Default("300") @Range(min = 1) int requestTimeoutSeconds,
-        @Default("64") @Range(min = 2) int workerThreads,
+        @Default("128") @Range(min = 2) int workerThreads,
         Scheduler scheduler) {
 
     /** See {@link SchedulerSettings}. */
