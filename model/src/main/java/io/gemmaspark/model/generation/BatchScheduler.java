@@ -131,6 +131,8 @@ public final class BatchScheduler implements AutoCloseable {
                 step();
             } catch (InterruptedException e) {
                 break;
+            } catch (RuntimeException e) {
+                failAll(e);   // a bug must not leave every client waiting for its timeout
             }
         }
         List<Sequence> left = new ArrayList<>(running);
@@ -140,6 +142,21 @@ public final class BatchScheduler implements AutoCloseable {
             s.cache.release();
             s.listener.onError(new IllegalStateException("the server is shutting down"));
         }
+    }
+
+    private void failAll(RuntimeException e) {
+        List<Sequence> all = new ArrayList<>(running);
+        all.addAll(waiting);
+        running.clear();
+        waiting.clear();
+        for (Sequence s : all) {
+            if (!s.admitted) {
+                queued.decrementAndGet();
+            }
+            s.cache.release();
+            s.listener.onError(e);
+        }
+        runningCount = 0;
     }
 
     private void dropCancelled() {

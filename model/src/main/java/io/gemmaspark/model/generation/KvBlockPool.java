@@ -3,13 +3,13 @@ package io.gemmaspark.model.generation;
 /**
  * The KV-cache memory budget, counted in blocks of {@code blockSize} token positions (every layer's keys and values
  * for those positions). Sequences take blocks as their caches grow and give them back when they finish or are
- * preempted; a request that cannot get blocks waits instead of failing. Not thread-safe: only the scheduler thread
- * uses it.
+ * preempted; a request that cannot get blocks waits instead of failing. Only the scheduler thread takes and gives
+ * blocks; others may read the counts.
  */
 public final class KvBlockPool {
     private final int blockSize;
     private final int totalBlocks;
-    private int freeBlocks;
+    private volatile int freeBlocks;   // written by the scheduler thread only; read by stats()
 
     public KvBlockPool(int blockSize, int totalBlocks) {
         if (blockSize < 1 || totalBlocks < 1) {

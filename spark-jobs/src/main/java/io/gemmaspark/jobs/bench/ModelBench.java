@@ -262,7 +262,7 @@ public final class ModelBench {
         GenerationOptions options = new GenerationOptions(tokens, 0, 0, 1, 0, null);
         double seconds;
         try (BatchScheduler scheduler = new BatchScheduler(batched, settings)) {
-            runStreams(scheduler, streams, 8, 8, random, config);       // warm-up: workspaces, rotary tables
+            runStreams(scheduler, streams, 8, Math.min(8, tokens), random, config);   // warm-up: workspaces, tables
             long start = System.nanoTime();
             runStreams(scheduler, streams, 8, tokens, random, config);
             seconds = (System.nanoTime() - start) / 1e9;
