@@ -11,6 +11,7 @@ import io.gemmaspark.model.generation.CollectedSequence;
 import io.gemmaspark.model.generation.GenerationOptions;
 import io.gemmaspark.model.generation.Generator;
 import io.gemmaspark.model.generation.SchedulerSettings;
+import io.gemmaspark.model.generation.SequenceListener;
 import io.gemmaspark.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -263,11 +264,10 @@ public final class ModelBench {
         double seconds;
         try (BatchScheduler scheduler = new BatchScheduler(batched, settings)) {
             runStreams(scheduler, streams, 8, Math.min(8, tokens), random, config);   // warm-up: workspaces, tables
-            long start = System.nanoTime();
-            runStreams(scheduler, streams, 8, tokens, random, config);
-            seconds = (System.nanoTime() - start) / 1e9;
+            seconds = runStreams(scheduler, streams, 8, tokens, random, config);
         }
-        double aggregate = (double) streams * tokens / seconds;
+        // Decode only: from the first token (the prompts' prefill step) to the last, tokens - 1 steps per stream.
+        double aggregate = (double) streams * (tokens - 1) / seconds;
         double bound = bandwidth / (4.0 * config.parameterCount());
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", label);
@@ -289,9 +289,12 @@ public final class ModelBench {
         return r;
     }
 
-    private static void runStreams(BatchScheduler scheduler, int streams, int promptLength, int tokens, Random random,
-            GemmaConfig config) throws Exception {
+    /** Runs the streams to the end; returns the seconds from the first stream's first token to the last token. */
+    private static double runStreams(BatchScheduler scheduler, int streams, int promptLength, int tokens,
+            Random random, GemmaConfig config) throws Exception {
         GenerationOptions options = new GenerationOptions(tokens, 0, 0, 1, 0, null);
+        java.util.concurrent.atomic.AtomicLong firstToken = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+        java.util.concurrent.atomic.AtomicLong lastToken = new java.util.concurrent.atomic.AtomicLong();
         List<CollectedSequence> results = new ArrayList<>();
         for (int s = 0; s < streams; s++) {
             int[] prompt = new int[promptLength];
@@ -299,12 +302,31 @@ public final class ModelBench {
                 prompt[i] = 2 + random.nextInt(config.vocabSize() - 2);
             }
             CollectedSequence collected = new CollectedSequence();
-            scheduler.submit(prompt, options, collected);
+            scheduler.submit(prompt, options, new SequenceListener() {
+                @Override
+                public void onToken(int token) {
+                    long now = System.nanoTime();
+                    firstToken.accumulateAndGet(now, Math::min);
+                    lastToken.accumulateAndGet(now, Math::max);
+                    collected.onToken(token);
+                }
+
+                @Override
+                public void onFinish(Finish reason, int promptTokens, int completionTokens) {
+                    collected.onFinish(reason, promptTokens, completionTokens);
+                }
+
+                @Override
+                public void onError(RuntimeException error) {
+                    collected.onError(error);
+                }
+            });
             results.add(collected);
         }
         for (CollectedSequence c : results) {
             c.result().get();
         }
+        return (lastToken.get() - firstToken.get()) / 1e9;
     }
 
     /** A random-weight gemma-2b in float32 (10 GB, one buffer adopted by the network without a copy). */
