@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
  */
 class ServerLoadTest {
     private static final int CLIENTS = 16;
-    private static final long WARM_UP_NANOS = 6_000_000_000L;
-    private static final long RUN_NANOS = 20_000_000_000L;
+    private static final long WARM_UP_NANOS = 10_000_000_000L;
+    private static final long RUN_NANOS = 30_000_000_000L;
     private static final int MAX_REQUESTS_PER_CLIENT = 200;
 
     private record Outcome(int status, long ttftNanos, int completionTokens) {}
