@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
                 + "pretrain, fine-tune and evaluate Gemma decoders.",
         subcommands = {InfoCommand.class, DemoCommand.class, PrepareCommand.class, TokenizerTrainCommand.class,
             TokenizerEncodeCommand.class, TokenizerDecodeCommand.class, TokenizeCommand.class, PretrainCommand.class,
-            ConvertCommand.class, ForwardCommand.class, GenerateCommand.class, BenchCommand.class, EvaluateCommand.class})
+            ConvertCommand.class, ForwardCommand.class, GenerateCommand.class, ServeCommand.class,
+            GenerateBatchCommand.class, BenchCommand.class, EvaluateCommand.class})
 public final class GemmaCli {
 
     /** Commands that later stages of the project fill in, with the one-line help each will have. */
