@@ -1,7 +1,7 @@
 package io.gemmaspark.filtering.language;
 
 import io.gemmaspark.config.Range;
-import io.gemmaspark.filtering.DocumentFilter;
+import io.gemmaspark.filtering.DeclaredChecksFilter;
 import io.gemmaspark.filtering.DropReason;
 import io.gemmaspark.filtering.FilterDecision;
 import io.gemmaspark.filtering.Signals;
@@ -21,10 +21,13 @@ import java.util.stream.Collectors;
  * <p>Later filters read the language from {@link Signals#language()}: rules defined for one language (the Gopher
  * stop words) apply only to documents in that language.
  */
-public final class LanguageFilter implements DocumentFilter {
+public final class LanguageFilter extends DeclaredChecksFilter {
     public static final String NAME = "language";
 
-    /** The reason for documents without a confident language. Others are named by the language. */
+    /**
+     * The reason for documents without a confident language, the only one in the manifest's zero-filled list:
+     * the language:CODE reasons are as many as the detector's languages, so the manifest lists those that occur.
+     */
     public enum Check {
         UNKNOWN;
 
@@ -52,23 +55,10 @@ public final class LanguageFilter implements DocumentFilter {
     private final double minConfidence;
 
     public LanguageFilter(Config config) {
+        super(NAME, Check.values());
         this.languages = config.languages().stream().map(l -> l.toLowerCase(Locale.ROOT))
                 .collect(Collectors.toUnmodifiableSet());
         this.minConfidence = config.minConfidence();
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    /**
-     * language:unknown only: the language:CODE reasons are as many as the detector's languages, so the manifest
-     * lists those that occur, with their counts, rather than dozens of zeros.
-     */
-    @Override
-    public List<DropReason> dropReasons() {
-        return DropReason.allOf(NAME, Check.values());
     }
 
     @Override

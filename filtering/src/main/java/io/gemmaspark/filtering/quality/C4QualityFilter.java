@@ -2,7 +2,7 @@ package io.gemmaspark.filtering.quality;
 
 import java.io.Serializable;
 import io.gemmaspark.config.Range;
-import io.gemmaspark.filtering.DocumentFilter;
+import io.gemmaspark.filtering.DeclaredChecksFilter;
 import io.gemmaspark.filtering.DropReason;
 import io.gemmaspark.filtering.FilterDecision;
 import io.gemmaspark.filtering.Signals;
@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  * survived the line rules before them, so a code line without terminal punctuation is removed, not fatal.
  * A rule whose number is 0 (or whose flag is false) is off.
  */
-public final class C4QualityFilter implements DocumentFilter {
+public final class C4QualityFilter extends DeclaredChecksFilter {
     public static final String NAME = "c4_quality";
 
     /** Why the C4 rules drop a document. */
@@ -68,19 +68,10 @@ public final class C4QualityFilter implements DocumentFilter {
     private final String[] policySubstrings;
 
     public C4QualityFilter(Config config) {
+        super(NAME, Check.values());
         this.config = config;
         this.policySubstrings = config.policySubstrings().stream()
                 .map(s -> s.toLowerCase(Locale.ROOT)).toArray(String[]::new);
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public List<DropReason> dropReasons() {
-        return DropReason.allOf(NAME, Check.values());
     }
 
     @Override

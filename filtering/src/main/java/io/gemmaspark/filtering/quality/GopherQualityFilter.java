@@ -2,7 +2,7 @@ package io.gemmaspark.filtering.quality;
 
 import java.io.Serializable;
 import io.gemmaspark.config.Range;
-import io.gemmaspark.filtering.DocumentFilter;
+import io.gemmaspark.filtering.DeclaredChecksFilter;
 import io.gemmaspark.filtering.DropReason;
 import io.gemmaspark.filtering.FilterDecision;
 import io.gemmaspark.filtering.Signals;
@@ -40,7 +40,7 @@ import java.util.stream.Collectors;
  *       identification is off).</li>
  * </ul>
  */
-public final class GopherQualityFilter implements DocumentFilter {
+public final class GopherQualityFilter extends DeclaredChecksFilter {
     public static final String NAME = "gopher_quality";
 
     /** Why the Gopher quality rules drop a document. */
@@ -98,21 +98,12 @@ public final class GopherQualityFilter implements DocumentFilter {
     private final String[] bulletPrefixes;
 
     public GopherQualityFilter(Config config) {
+        super(NAME, Check.values());
         this.config = config;
         this.stopWords = config.stopWords().stream()
                 .map(w -> config.stopWordsCaseSensitive() ? w : w.toLowerCase(Locale.ROOT))
                 .collect(Collectors.toUnmodifiableSet());
         this.bulletPrefixes = config.bulletPrefixes().toArray(String[]::new);
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public List<DropReason> dropReasons() {
-        return DropReason.allOf(NAME, Check.values());
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.gemmaspark.filtering.quality;
 
 import io.gemmaspark.config.Range;
-import io.gemmaspark.filtering.DocumentFilter;
+import io.gemmaspark.filtering.DeclaredChecksFilter;
 import io.gemmaspark.filtering.DropReason;
 import io.gemmaspark.filtering.FilterDecision;
 import io.gemmaspark.filtering.Signals;
@@ -39,7 +39,7 @@ import java.util.TreeMap;
  * characters outside the Basic Multilingual Plane). N-grams are compared by 64-bit hashes of their tokens, so
  * the whole filter is linear in the document length.
  */
-public final class GopherRepetitionFilter implements DocumentFilter {
+public final class GopherRepetitionFilter extends DeclaredChecksFilter {
     public static final String NAME = "gopher_repetition";
 
     /**
@@ -79,6 +79,7 @@ public final class GopherRepetitionFilter implements DocumentFilter {
     private final DropReason[] dupReason;
 
     public GopherRepetitionFilter(Config config) {
+        super(NAME, Check.values());
         this.config = config;
         TreeMap<Integer, Double> top = parseNgramLimits(config.topNgramMaxCharFraction(), "top_ngram_max_char_fraction");
         TreeMap<Integer, Double> dup = parseNgramLimits(config.dupNgramMaxCharFraction(), "dup_ngram_max_char_fraction");
@@ -100,13 +101,8 @@ public final class GopherRepetitionFilter implements DocumentFilter {
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
     public List<DropReason> dropReasons() {
-        List<DropReason> reasons = new ArrayList<>(DropReason.allOf(NAME, Check.values()));
+        List<DropReason> reasons = new ArrayList<>(super.dropReasons());
         ngramReasons(topReason).forEach(reasons::add);
         ngramReasons(dupReason).forEach(reasons::add);
         return reasons;
