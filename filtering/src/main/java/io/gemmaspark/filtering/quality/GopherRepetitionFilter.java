@@ -267,23 +267,7 @@ public final class GopherRepetitionFilter extends DeclaredChecksFilter {
 
     /** Paragraphs are separated by two or more newlines. */
     static List<String> splitParagraphs(String text) {
-        List<String> out = new ArrayList<>();
-        int start = 0;
-        int n = text.length();
-        int i = 0;
-        while (i < n) {
-            if (text.charAt(i) == '\n' && i + 1 < n && text.charAt(i + 1) == '\n') {
-                out.add(text.substring(start, i));
-                while (i < n && text.charAt(i) == '\n') {
-                    i++;
-                }
-                start = i;
-            } else {
-                i++;
-            }
-        }
-        out.add(text.substring(start));
-        return out;
+        return splitOnNewlineRuns(text, 2);
     }
 
     /**
@@ -291,19 +275,26 @@ public final class GopherRepetitionFilter extends DeclaredChecksFilter {
      * leading or trailing newline gives an empty first or last line.
      */
     static List<String> splitLines(String text) {
+        return splitOnNewlineRuns(text, 1);
+    }
+
+    /** Splits at every run of at least {@code minRun} newlines, the whole run being the separator. */
+    private static List<String> splitOnNewlineRuns(String text, int minRun) {
         List<String> out = new ArrayList<>();
         int start = 0;
         int n = text.length();
         int i = 0;
         while (i < n) {
-            if (text.charAt(i) == '\n') {
+            int run = 0;
+            while (i + run < n && text.charAt(i + run) == '\n') {
+                run++;
+            }
+            if (run >= minRun) {
                 out.add(text.substring(start, i));
-                while (i < n && text.charAt(i) == '\n') {
-                    i++;
-                }
+                i += run;
                 start = i;
             } else {
-                i++;
+                i += Math.max(run, 1);
             }
         }
         out.add(text.substring(start));
