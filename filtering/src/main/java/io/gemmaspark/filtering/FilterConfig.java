@@ -2,6 +2,7 @@ package io.gemmaspark.filtering;
 
 import io.gemmaspark.config.ConfigLoader;
 import io.gemmaspark.filtering.dedup.DedupConfig;
+import io.gemmaspark.filtering.language.LanguageFilter;
 import io.gemmaspark.filtering.normalize.TextNormalizer;
 import io.gemmaspark.filtering.quality.C4QualityFilter;
 import io.gemmaspark.filtering.quality.GopherQualityFilter;
@@ -20,6 +21,7 @@ public record FilterConfig(
         InputLimitFilter.Config input,
         TextNormalizer.Config normalize,
         PiiRedactor.Config pii,
+        LanguageFilter.Config language,
         GopherRepetitionFilter.Config gopherRepetition,
         GopherQualityFilter.Config gopherQuality,
         C4QualityFilter.Config c4Quality,

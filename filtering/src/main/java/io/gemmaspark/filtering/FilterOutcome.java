@@ -19,10 +19,14 @@ import java.util.Map;
  * @param signals       quality measurements by {@code filter.measure}
  * @param redactions    PII replacements by type (EMAIL, IP_ADDRESS, PHONE_NUMBER, CREDIT_CARD, SSN)
  * @param normalization normalisation changes by kind (invalid_utf8, newlines, control_chars, unicode_nfc)
+ * @param language      the detected language (ISO 639-1), for kept and dropped documents alike; null when
+ *                      language identification is off or the document was dropped before it
+ * @param languageScore the detector's probability for {@code language}; 0 when there is none
  */
 public record FilterOutcome(Document document, DropReason reason, boolean redacted, double qualityScore, int stage,
                             int nChars, int nWords, Map<String, Double> signals, Map<String, Integer> redactions,
-                            Map<String, Integer> normalization) implements Serializable {
+                            Map<String, Integer> normalization, String language, double languageScore)
+        implements Serializable {
     public boolean kept() {
         return reason == null;
     }

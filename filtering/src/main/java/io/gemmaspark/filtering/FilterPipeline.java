@@ -1,6 +1,7 @@
 package io.gemmaspark.filtering;
 
 import io.gemmaspark.config.ConfigException;
+import io.gemmaspark.filtering.language.LanguageFilter;
 import io.gemmaspark.filtering.normalize.InvalidUtf8Exception;
 import io.gemmaspark.filtering.normalize.TextNormalizer;
 import io.gemmaspark.filtering.quality.C4QualityFilter;
@@ -17,8 +18,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Runs every enabled filter on a document, in a fixed order: input limits, normalisation, PII redaction, Gopher
- * repetition, Gopher quality, C4 line cleaning, blocklist. The first drop ends processing and names the reason;
+ * Runs every enabled filter on a document, in a fixed order: input limits, normalisation, PII redaction, language
+ * identification, Gopher repetition, Gopher quality, C4 line cleaning, blocklist. The first drop ends processing and names the reason;
  * a kept document gets its final text, quality score and stage.
  *
  * <p>Redaction runs before the quality filters so that no output, not even the optional rejected/ rows, holds
@@ -63,6 +64,7 @@ public final class FilterPipeline implements Serializable {
         }
         List<Step> steps = List.of(
                 new Step(config.pii().enabled(), new PiiRedactor(config.pii())),
+                new Step(config.language().enabled(), new LanguageFilter(config.language())),
                 new Step(config.gopherRepetition().enabled(), new GopherRepetitionFilter(config.gopherRepetition())),
                 new Step(config.gopherQuality().enabled(), new GopherQualityFilter(config.gopherQuality())),
                 new Step(config.c4Quality().enabled(), new C4QualityFilter(config.c4Quality())),
@@ -194,7 +196,8 @@ public final class FilterPipeline implements Serializable {
         int stage = scored ? scorer.stage(score) : 0;
         return new FilterOutcome(document.withText(parsed.text()), reason, redacted, score, stage, parsed.length(),
                 parsed.wordCount(), Collections.unmodifiableMap(signals.measures()),
-                Collections.unmodifiableMap(signals.redactions()), Collections.unmodifiableMap(signals.normalization()));
+                Collections.unmodifiableMap(signals.redactions()), Collections.unmodifiableMap(signals.normalization()),
+                signals.language(), signals.languageScore());
     }
 
     private static String where(Document document) {

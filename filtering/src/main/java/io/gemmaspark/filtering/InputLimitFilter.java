@@ -9,7 +9,7 @@ import java.util.List;
  * Rejects documents that are empty (nothing but whitespace) or beyond the configured size before any other work
  * is spent on them; an oversize record is usually a broken input (a whole dump in one JSON field).
  */
-public final class InputLimitFilter implements DocumentFilter {
+public final class InputLimitFilter extends DeclaredChecksFilter {
     public static final String NAME = "input";
 
     public record Config(@Range(min = 0) int minChars, @Range(min = 1) int maxChars) implements Serializable {
@@ -30,17 +30,8 @@ public final class InputLimitFilter implements DocumentFilter {
     private final Config config;
 
     public InputLimitFilter(Config config) {
+        super(NAME, Check.values());
         this.config = config;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public List<DropReason> dropReasons() {
-        return DropReason.allOf(NAME, Check.values());
     }
 
     @Override

@@ -12,10 +12,27 @@ public final class Signals {
     private final Map<String, Double> measures = new LinkedHashMap<>();
     private final Map<String, Integer> redactions = new LinkedHashMap<>();
     private final Map<String, Integer> normalization = new LinkedHashMap<>();
+    private String language;
+    private double languageScore;
 
     /** Records {@code filter.measure = value}, e.g. {@code gopher_quality.stop_word_fraction}. */
     public void measure(String filter, String measure, double value) {
         measures.put(filter + "." + measure, value);
+    }
+
+    /** The document's detected language (ISO 639-1 code) and the detector's probability for it. */
+    public void language(String code, double score) {
+        this.language = code;
+        this.languageScore = score;
+    }
+
+    /** The detected language, or null when language identification is off. */
+    public String language() {
+        return language;
+    }
+
+    public double languageScore() {
+        return languageScore;
     }
 
     public void redacted(String type, int count) {

@@ -39,7 +39,8 @@ class FilterConfigTest {
     @Test
     void everyFilterCanBeSwitchedOff() {
         FilterPipeline bare = FilterPipeline.fromConfig(FilterConfig.defaults("normalize.enabled=false",
-                "pii.enabled=false", "gopher_repetition.enabled=false", "gopher_quality.enabled=false",
+                "pii.enabled=false", "language.enabled=false", "gopher_repetition.enabled=false",
+                "gopher_quality.enabled=false",
                 "c4_quality.enabled=false", "blocklist.enabled=false"));
         assertEquals(List.of("input"), bare.filters().stream().map(DocumentFilter::name).toList());
         FilterOutcome outcome = bare.process(Document.of("a", "tiny shit {}"));

@@ -2,6 +2,7 @@ package io.gemmaspark.jobs;
 
 import io.gemmaspark.config.ConfigLoader;
 import io.gemmaspark.jobs.demo.DemoConfig;
+import io.gemmaspark.jobs.demo.EvaluateStage;
 import io.gemmaspark.jobs.demo.PrepareStage;
 import io.gemmaspark.jobs.demo.PretrainStage;
 import io.gemmaspark.jobs.demo.TokenizerStage;
@@ -40,6 +41,10 @@ public final class DemoCommand implements Callable<Integer> {
             TokenizerStage.run(spark, demo, prepared + "/kept");
         }
         status = PretrainStage.run(demo, common);
+        if (status != 0) {
+            return status;
+        }
+        status = EvaluateStage.run(demo, common);
         if (status != 0) {
             return status;
         }

@@ -17,16 +17,14 @@ import picocli.CommandLine.Command;
                 + "pretrain, fine-tune and evaluate Gemma decoders.",
         subcommands = {InfoCommand.class, DemoCommand.class, PrepareCommand.class, TokenizerTrainCommand.class,
             TokenizerEncodeCommand.class, TokenizerDecodeCommand.class, TokenizeCommand.class, PretrainCommand.class,
-            ConvertCommand.class, ForwardCommand.class, GenerateCommand.class, BenchCommand.class, SftCommand.class,
+            ConvertCommand.class, ForwardCommand.class, GenerateCommand.class, ServeCommand.class,
+            GenerateBatchCommand.class, BenchCommand.class, EvaluateCommand.class, SftCommand.class,
             RewardTrainCommand.class, RlhfCommand.class})
 public final class GemmaCli {
 
     /** Commands that later stages of the project fill in, with the one-line help each will have. */
     static final Map<String, String> PENDING = new LinkedHashMap<>();
 
-    static {
-        PENDING.put("evaluate", "Perplexity, bits per byte, benchmarks and safety rates, as JSON and HTML.");
-    }
 
     public static void main(String[] args) {
         System.exit(run(args));

@@ -72,6 +72,14 @@ public final class GenerateCommand implements Callable<Integer> {
         return ids;
     }
 
+    /** Where a model's turn ends: config.json's eos, and the tokenizer's {@code <end_of_turn>} when it has one. */
+    public static int[] stopIds(ModelSession session) {
+        Set<Integer> stops = new LinkedHashSet<>();
+        stops.add(session.config.eosTokenId());
+        session.codec.ifPresent(codec -> codec.pieceId(ChatTemplate.END_OF_TURN).ifPresent(stops::add));
+        return stops.stream().mapToInt(Integer::intValue).toArray();
+    }
+
     @Override
     public Integer call() {
         if ((prompt == null) == (ids == null)) {
@@ -95,11 +103,9 @@ public final class GenerateCommand implements Callable<Integer> {
             throw new UserError("generate: the prompt is " + promptIds.length + " tokens, leaving no room in the "
                     + session.config.model().maxPositionEmbeddings() + "-token context");
         }
-        Set<Integer> stops = new LinkedHashSet<>();
-        stops.add(session.config.eosTokenId());
-        session.codec.ifPresent(codec -> codec.pieceId(ChatTemplate.END_OF_TURN).ifPresent(stops::add));
+        int[] stops = stopIds(session);
         GenerationOptions options = new GenerationOptions(Math.min(maxNewTokens, room), temperature, topK, topP, seed,
-                stops.stream().mapToInt(Integer::intValue).toArray());
+                stops);
 
         long start = System.nanoTime();
         int[] generated = new Generator(session.decoder).generate(new int[][] {promptIds}, options)[0];
@@ -115,7 +121,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 promptIds.length, generated.length, seconds, generated.length / Math.max(seconds, 1e-9),
                 temperature == 0 ? "greedy" : String.format(Locale.ROOT, "temperature %.2f top-k %d top-p %.2f seed %d",
                         temperature, topK, topP, seed));
-        System.err.println("  stop ids " + stops + (session.codec.isPresent() ? "" : "; output shown as token ids (no tokenizer)"));
+        System.err.println("  stop ids " + Arrays.toString(stops) + (session.codec.isPresent() ? "" : "; output shown as token ids (no tokenizer)"));
         return 0;
     }
 }

@@ -22,12 +22,12 @@ import org.apache.hadoop.fs.Path;
  * read from an HF directory, a native checkpoint or a checkpoint store, and the text codec when a tokenizer is
  * available.
  */
-final class ModelSession {
-    final Path dir;
-    final HfConfigJson.ModelConfig config;
-    final GemmaDecoder decoder;
-    final Optional<TextCodec> codec;
-    final double loadSeconds;
+public final class ModelSession {
+    public final Path dir;
+    public final HfConfigJson.ModelConfig config;
+    public final GemmaDecoder decoder;
+    public final Optional<TextCodec> codec;
+    public final double loadSeconds;
 
     private ModelSession(Path dir, HfConfigJson.ModelConfig config, GemmaDecoder decoder, Optional<TextCodec> codec,
                          double loadSeconds) {
@@ -38,7 +38,7 @@ final class ModelSession {
         this.loadSeconds = loadSeconds;
     }
 
-    static ModelSession open(String model) {
+    public static ModelSession open(String model) {
         long start = System.nanoTime();
         Configuration conf = new Configuration();
         Path dir = CheckpointStore.resolveModelDirectory(model, conf);
@@ -50,7 +50,8 @@ final class ModelSession {
         return new ModelSession(dir, config, decoder, codec(dir, conf), (System.nanoTime() - start) / 1e9);
     }
 
-    private static Optional<TextCodec> codec(Path dir, Configuration conf) {
+    /** The tokenizer stored with the model in {@code dir}, if any (without loading the weights). */
+    public static Optional<TextCodec> codec(Path dir, Configuration conf) {
         Path tokenizer = HfCheckpoint.tokenizerModel(dir, conf);
         if (tokenizer == null) {
             return Optional.empty();
@@ -63,7 +64,7 @@ final class ModelSession {
     }
 
     /** The codec, or an error saying why text cannot be used with this model. */
-    TextCodec requireCodec(String option) {
+    public TextCodec requireCodec(String option) {
         // The codec is absent only when the model directory has no tokenizer file.
         return codec.orElseThrow(() -> new UserError(option + " needs a tokenizer, but " + dir + " has no "
                 + HfCheckpoint.TOKENIZER_MODEL + "; pass token ids with --ids instead"));
@@ -91,7 +92,7 @@ final class ModelSession {
         return ids;
     }
 
-    String describe() {
+    public String describe() {
         return String.format(Locale.ROOT, "%s (%,d parameters) from %s, loaded in %.1f s", config.model().name(),
                 config.model().parameterCount(), dir, loadSeconds);
     }

@@ -3,7 +3,14 @@ package io.gemmaspark.jobs;
 import io.gemmaspark.model.tokenizer.IntList;
 import io.gemmaspark.model.tokenizer.Tokenizer;
 import io.gemmaspark.model.tokenizer.TokenizerFiles;
+import io.gemmaspark.filtering.normalize.InvalidUtf8Exception;
+import io.gemmaspark.filtering.normalize.InvalidUtf8Policy;
+import io.gemmaspark.filtering.normalize.Utf8Decoder;
+import io.gemmaspark.util.UserError;
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -33,31 +40,97 @@ public final class TokenizerEncodeCommand implements Callable<Integer> {
     @Option(names = "--eos", description = "End each line with <eos>.")
     boolean eos;
 
+    /** What to do with a line that is not valid UTF-8. */
+    public enum InvalidUtf8 {
+        /** each malformed sequence becomes U+FFFD, as spm_encode does; the lines are counted on stderr */
+        REPLACE,
+        /** the line is left out of the output; counted on stderr */
+        SKIP,
+        /** stop with an error naming the line */
+        FAIL
+    }
+
+    @Option(names = "--invalid-utf8", paramLabel = "POLICY", defaultValue = "replace",
+            converter = InvalidUtf8Converter.class,
+            description = "Lines that are not valid UTF-8: replace (U+FFFD, default, as spm_encode), skip, or fail.")
+    InvalidUtf8 invalidUtf8 = InvalidUtf8.REPLACE;
+
+    static final class InvalidUtf8Converter implements picocli.CommandLine.ITypeConverter<InvalidUtf8> {
+        @Override
+        public InvalidUtf8 convert(String value) {
+            try {
+                return InvalidUtf8.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(
+                        "'" + value + "' is not one of replace, skip, fail");
+            }
+        }
+    }
+
     @Override
     public Integer call() throws IOException {
         Tokenizer tokenizer = TokenizerFiles.load(files.model);
-        try (BufferedReader in = reader(files.input);
+        String source = files.input == null ? "stdin" : files.input.toString();
+        InvalidUtf8Policy policy = switch (invalidUtf8) {
+            case REPLACE -> InvalidUtf8Policy.REPLACE;
+            case SKIP -> InvalidUtf8Policy.DROP;
+            case FAIL -> InvalidUtf8Policy.FAIL;
+        };
+        long invalidLines = 0;
+        long firstInvalid = 0;
+        try (InputStream in = input(files.input);
              BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8),
                      1 << 16)) {
-            StringBuilder line = new StringBuilder();
             // lines end at '\n' only, as spm_encode reads them: a '\r' stays part of the text
+            ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+            long lineNumber = 0;
             int c;
             boolean pending = false;
-            while ((c = in.read()) >= 0) {
-                if (c == '\n') {
-                    writeIds(tokenizer.encode(line.toString(), bos, eos), out);
-                    line.setLength(0);
-                    pending = false;
-                } else {
-                    line.append((char) c);
+            while (true) {
+                c = in.read();
+                if (c < 0 && !pending) {
+                    break;
+                }
+                if (c >= 0 && c != '\n') {
+                    line.write(c);
                     pending = true;
+                    continue;
+                }
+                lineNumber++;
+                Utf8Decoder.Decoded decoded;
+                try {
+                    decoded = Utf8Decoder.decode(line.toByteArray(), policy, source + ":" + lineNumber);
+                } catch (InvalidUtf8Exception e) {
+                    throw new UserError(e.getMessage().replace("(invalid_utf8 policy is fail)",
+                            "(--invalid-utf8 fail; replace or skip reads past it)"));
+                }
+                if (decoded.invalidCount() > 0) {
+                    invalidLines++;
+                    firstInvalid = firstInvalid == 0 ? lineNumber : firstInvalid;
+                }
+                if (!decoded.dropped()) {
+                    writeIds(tokenizer.encode(decoded.text(), bos, eos), out);
+                }
+                line.reset();
+                pending = false;
+                if (c < 0) {
+                    break;
                 }
             }
-            if (pending) {
-                writeIds(tokenizer.encode(line.toString(), bos, eos), out);
-            }
+        }
+        if (invalidLines > 0) {
+            System.err.printf("tokenizer-encode: %,d line(s) with invalid UTF-8 %s, the first at %s:%d%n", invalidLines,
+                    invalidUtf8 == InvalidUtf8.SKIP ? "skipped" : "encoded with U+FFFD", source, firstInvalid);
         }
         return 0;
+    }
+
+    static InputStream input(Path input) {
+        try {
+            return new BufferedInputStream(input == null ? System.in : Files.newInputStream(input), 1 << 16);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + input, e);
+        }
     }
 
     static BufferedReader reader(Path input) {

@@ -43,7 +43,7 @@ class CliTest {
         assertEquals(0, r.status());
         for (String command : new String[] {"demo", "prepare", "tokenizer-train", "tokenize", "pretrain", "sft",
                 "reward-train", "rlhf", "evaluate", "generate", "convert", "bench", "info", "tokenizer-encode",
-                "tokenizer-decode"}) {
+                "tokenizer-decode", "serve", "generate-batch"}) {
             assertTrue(r.out().contains(command), "help lists " + command + ":\n" + r.out());
         }
     }

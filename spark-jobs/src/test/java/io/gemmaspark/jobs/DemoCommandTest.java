@@ -60,6 +60,8 @@ class DemoCommandTest {
         assertTrue(Files.size(out.resolve("tokenizer/tokenizer.model")) > 0, "tokenizer under --out");
         assertTrue(Files.exists(out.resolve("tokens/_SUCCESS")), "token shards under --out");
         assertTrue(Files.isDirectory(out.resolve("pretrain/checkpoints")), "checkpoints under --out");
+        assertTrue(Files.exists(out.resolve("evaluation/_SUCCESS")), "the evaluation report of the demo's checkpoints");
+        assertTrue(r.out().contains("evaluation report at " + out.resolve("evaluation") + "/report.html"), r.out());
         assertFalse(Files.exists(configuredOut), "nothing written under the configuration's out when --out is given");
     }
 }

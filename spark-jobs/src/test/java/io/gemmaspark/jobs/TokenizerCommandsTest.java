@@ -78,4 +78,39 @@ class TokenizerCommandsTest {
         assertEquals("2", result[0]);
         assertTrue(result[2].startsWith("error: " + bad + ": ") && result[2].contains("truncated"), result[2]);
     }
+
+    @Test
+    void invalidUtf8IsReplacedSkippedOrNamedByLine() throws Exception {
+        Path input = dir.resolve("latin1.txt");
+        byte[] good = "good line\n".getBytes(StandardCharsets.UTF_8);
+        byte[] bad = "caf\u00e9 latin-1\n".getBytes(StandardCharsets.ISO_8859_1); // 0xE9 alone is not UTF-8
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        bytes.write(good);
+        bytes.write(bad);
+        bytes.write(good);
+        Files.write(input, bytes.toByteArray());
+        String[] goodIds = run("tokenizer-encode", "--model", model.toString(), "--input", input.toString());
+        assertEquals("0", goodIds[0], goodIds[2]);
+        String[] lines = goodIds[1].split("\n");
+        assertEquals(3, lines.length, "replace (the default) keeps every line");
+        assertTrue(goodIds[2].contains("1 line(s) with invalid UTF-8 encoded with U+FFFD, the first at " + input + ":2"),
+                goodIds[2]);
+        Path fffd = dir.resolve("fffd.txt");
+        Files.writeString(fffd, "good line\ncaf\ufffd latin-1\ngood line\n", StandardCharsets.UTF_8);
+        assertEquals(run("tokenizer-encode", "--model", model.toString(), "--input", fffd.toString())[1], goodIds[1],
+                "the bad byte becomes U+FFFD");
+
+        String[] skipped = run("tokenizer-encode", "--model", model.toString(), "--input", input.toString(),
+                "--invalid-utf8", "skip");
+        assertEquals("0", skipped[0], skipped[2]);
+        assertEquals(lines[0] + "\n" + lines[2] + "\n", skipped[1]);
+
+        String[] failed = run("tokenizer-encode", "--model", model.toString(), "--input", input.toString(),
+                "--invalid-utf8", "fail");
+        assertEquals("2", failed[0]);
+        assertTrue(failed[2].startsWith("error: " + input + ":2: invalid UTF-8 at byte 3"), failed[2]);
+
+        String[] wrong = run("tokenizer-encode", "--model", model.toString(), "--invalid-utf8", "ignore");
+        assertTrue(!"0".equals(wrong[0]) && wrong[2].contains("'ignore' is not one of replace, skip, fail"), wrong[2]);
+    }
 }

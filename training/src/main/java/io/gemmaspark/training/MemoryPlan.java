@@ -44,12 +44,6 @@ public record MemoryPlan(
 
     public static final int FLOAT_BYTES = 4;
 
-    /** The plan with every block's activations kept from the forward to the backward pass. */
-    public static MemoryPlan of(GemmaConfig shape, int seqLen, int batchSizePerWorker, long budgetBytes,
-            String budgetSource) {
-        return of(shape, seqLen, batchSizePerWorker, false, budgetBytes, budgetSource);
-    }
-
     /**
      * @param activationRecompute whether the decoder recomputes each block's activations in the backward pass
      *                            instead of keeping them

@@ -168,7 +168,8 @@ public final class SparkPretrainer {
                 source = "spark.executor.memory + memoryOverhead per task slot";
             }
         }
-        return MemoryPlan.of(shape, config.seqLen(), config.spark().batchSizePerWorker(), budget, source);
+        return MemoryPlan.of(shape, config.seqLen(), config.spark().batchSizePerWorker(),
+                config.memory().activationRecompute(), budget, source);
     }
 
     private MemoryPlan checkMemoryPlan() {
@@ -188,7 +189,8 @@ public final class SparkPretrainer {
         checkpoints = new PretrainCheckpoints(out + "/checkpoints", hadoop, config.checkpoint().keepLast());
         int averagingFrequency = config.spark().averagingFrequency();
         schedule = config.optimizer().schedule(averagingFrequency, config.totalSteps());
-        TrainingSettings training = new TrainingSettings(config.optimizer(), schedule, config.seed());
+        TrainingSettings training = new TrainingSettings(config.optimizer(), schedule, config.seed(),
+                config.memory().activationRecompute());
         graph = factory.build(shape, config.seqLen(), training);
         restored = resume ? checkpoints.loadLatest() : Optional.empty();
         if (restored.isPresent()) {

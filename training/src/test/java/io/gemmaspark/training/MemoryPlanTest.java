@@ -51,9 +51,12 @@ class MemoryPlanTest {
         assertEquals(stored.totalBytes() - stored.activationBytes(),
                 recomputed.totalBytes() - recomputed.activationBytes(), "recompute changes activations only");
 
-        MemoryPlan onBigExecutors = MemoryPlan.of(shape, config.seqLen(), 1, MemoryPlan.parseSize(
-                config.memory().workerMemory()), "memory.worker_memory");
-        assertTrue(onBigExecutors.fits(), onBigExecutors.describe());
+        // The shipped recipe plans for one 80 GB GPU with recompute on.
+        assertTrue(config.memory().activationRecompute());
+        MemoryPlan shipped = MemoryPlan.of(shape, config.seqLen(), config.spark().batchSizePerWorker(),
+                config.memory().activationRecompute(), MemoryPlan.parseSize(config.memory().workerMemory()),
+                "memory.worker_memory");
+        assertTrue(shipped.fits(), shipped.describe());
     }
 
     /**

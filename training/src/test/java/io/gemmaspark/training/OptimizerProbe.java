@@ -27,7 +27,7 @@ public final class OptimizerProbe {
 
     public static ComputationGraph gemma(GemmaConfig shape, int seqLen, OptimizerConfig optimizer,
             WarmupCosineSchedule schedule) {
-        return new GemmaDecoderModel().build(shape, seqLen, new TrainingSettings(optimizer, schedule, 7));
+        return new GemmaDecoderModel().build(shape, seqLen, new TrainingSettings(optimizer, schedule, 7, false));
     }
 
     public static double[] params(ComputationGraph graph) {

@@ -1,7 +1,7 @@
 package io.gemmaspark.filtering.normalize;
 
 import java.io.Serializable;
-import io.gemmaspark.filtering.DocumentFilter;
+import io.gemmaspark.filtering.DeclaredChecksFilter;
 import io.gemmaspark.filtering.DropReason;
 import io.gemmaspark.filtering.FilterDecision;
 import io.gemmaspark.filtering.Signals;
@@ -15,7 +15,7 @@ import java.util.List;
  * and the text is put in the configured Unicode normal form (NFC by default: canonical composition, which
  * changes no meaning, unlike NFKC). Every change is counted by kind.
  */
-public final class TextNormalizer implements DocumentFilter {
+public final class TextNormalizer extends DeclaredChecksFilter {
     public static final String NAME = "normalize";
 
     /** Why normalisation drops a document. */
@@ -41,17 +41,8 @@ public final class TextNormalizer implements DocumentFilter {
     private final Config config;
 
     public TextNormalizer(Config config) {
+        super(NAME, Check.values());
         this.config = config;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public List<DropReason> dropReasons() {
-        return DropReason.allOf(NAME, Check.values());
     }
 
     @Override

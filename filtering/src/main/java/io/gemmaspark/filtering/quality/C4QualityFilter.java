@@ -2,11 +2,12 @@ package io.gemmaspark.filtering.quality;
 
 import java.io.Serializable;
 import io.gemmaspark.config.Range;
-import io.gemmaspark.filtering.DocumentFilter;
+import io.gemmaspark.filtering.DeclaredChecksFilter;
 import io.gemmaspark.filtering.DropReason;
 import io.gemmaspark.filtering.FilterDecision;
 import io.gemmaspark.filtering.Signals;
 import io.gemmaspark.filtering.text.ParsedText;
+import io.gemmaspark.filtering.text.SentenceSplitter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,19 +21,22 @@ import java.util.regex.Pattern;
  *   <li>a word longer than max_word_length (1000) removes the line;</li>
  *   <li>Wikipedia citation marks ([1], [edit], [citation needed]) are deleted;</li>
  *   <li>a line not ending in terminal punctuation (. ? ! " ') or ending in "..." is removed;</li>
- *   <li>a line with fewer than min_words_per_line (3) words is removed;</li>
+ *   <li>a line with fewer than min_words_per_line (3) words is removed; as in DataTrove the words are counted
+ *       before the citation marks are deleted, so "See [1] [2]." has three;</li>
  *   <li>"lorem ipsum" anywhere drops the document;</li>
  *   <li>a line mentioning "javascript" is removed;</li>
  *   <li>a curly brace '{' drops the document (C4's guard against code), removes the line, or is allowed,
  *       per curly_braces;</li>
  *   <li>a line with a policy phrase ("terms of use", "privacy policy", "uses cookies", ...) is removed.</li>
  * </ol>
- * Fewer than min_num_sentences (5) sentences in the kept lines drops the document. Kept lines are joined with \n.
+ * Fewer than min_num_sentences (5) sentences in the kept lines drops the document; each kept line counts
+ * {@code len(sent_tokenize(line))} sentences ({@link SentenceSplitter}, Punkt's rules). Kept lines are joined
+ * with \n.
  * As in the reference code (though the paper says "any page"), the document rules only look at lines that
  * survived the line rules before them, so a code line without terminal punctuation is removed, not fatal.
  * A rule whose number is 0 (or whose flag is false) is off.
  */
-public final class C4QualityFilter implements DocumentFilter {
+public final class C4QualityFilter extends DeclaredChecksFilter {
     public static final String NAME = "c4_quality";
 
     /** Why the C4 rules drop a document. */
@@ -64,19 +68,10 @@ public final class C4QualityFilter implements DocumentFilter {
     private final String[] policySubstrings;
 
     public C4QualityFilter(Config config) {
+        super(NAME, Check.values());
         this.config = config;
         this.policySubstrings = config.policySubstrings().stream()
                 .map(s -> s.toLowerCase(Locale.ROOT)).toArray(String[]::new);
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public List<DropReason> dropReasons() {
-        return DropReason.allOf(NAME, Check.values());
     }
 
     @Override
@@ -99,13 +94,14 @@ public final class C4QualityFilter implements DocumentFilter {
             if (config.maxWordLength() > 0 && hasLongWord(line)) {
                 continue;
             }
+            int words = countWords(line); // before citations are removed, as DataTrove counts
             if (config.removeCitations() && line.indexOf('[') >= 0) {
                 line = CITATION.matcher(line).replaceAll("");
             }
             if (config.filterNoTerminalPunct() && !endsWithTerminalPunctuation(line)) {
                 continue;
             }
-            if (config.minWordsPerLine() > 0 && countWords(line) < config.minWordsPerLine()) {
+            if (config.minWordsPerLine() > 0 && words < config.minWordsPerLine()) {
                 continue;
             }
             String lower = line.toLowerCase(Locale.ROOT);
@@ -126,7 +122,7 @@ public final class C4QualityFilter implements DocumentFilter {
             if (config.filterPolicy() && containsPolicyPhrase(lower)) {
                 continue;
             }
-            sentences += SentenceCounter.count(line);
+            sentences += SentenceSplitter.ENGLISH.count(line);
             kept.add(line);
         }
         signals.measure(NAME, "kept_line_fraction", nonBlankLines == 0 ? 0 : (double) kept.size() / nonBlankLines);

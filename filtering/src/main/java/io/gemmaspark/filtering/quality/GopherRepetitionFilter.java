@@ -1,7 +1,7 @@
 package io.gemmaspark.filtering.quality;
 
 import io.gemmaspark.config.Range;
-import io.gemmaspark.filtering.DocumentFilter;
+import io.gemmaspark.filtering.DeclaredChecksFilter;
 import io.gemmaspark.filtering.DropReason;
 import io.gemmaspark.filtering.FilterDecision;
 import io.gemmaspark.filtering.Signals;
@@ -30,10 +30,16 @@ import java.util.TreeMap;
  *       n-gram already seen adds its characters and skips ahead n words, so overlapping repeats are not counted
  *       twice.</li>
  * </ul>
- * Lines are split on runs of newlines (blank lines are not lines), as in current DataTrove. N-grams are compared
- * by 64-bit hashes of their words, so the whole filter is linear in the document length.
+ * The measurements are DataTrove's ({@code GopherRepetitionFilter}): lines are {@code re.split("\n+", text)}
+ * (so a text ending in a newline has a final empty line), paragraphs {@code re.split("\n{2,}", text.strip())}, and
+ * the n-grams are over the tokens of NLTK's English {@code word_tokenize} ({@link ParsedText#treebankWords()}),
+ * punctuation tokens included. A top n-gram's length is its tokens joined by single spaces
+ * ({@code " ".join}); a duplicate n-gram's length is its tokens' characters without spaces ({@code "".join}),
+ * as DataTrove counts them. Lengths are in UTF-16 code units where Python counts code points (differs only for
+ * characters outside the Basic Multilingual Plane). N-grams are compared by 64-bit hashes of their tokens, so
+ * the whole filter is linear in the document length.
  */
-public final class GopherRepetitionFilter implements DocumentFilter {
+public final class GopherRepetitionFilter extends DeclaredChecksFilter {
     public static final String NAME = "gopher_repetition";
 
     /**
@@ -73,6 +79,7 @@ public final class GopherRepetitionFilter implements DocumentFilter {
     private final DropReason[] dupReason;
 
     public GopherRepetitionFilter(Config config) {
+        super(NAME, Check.values());
         this.config = config;
         TreeMap<Integer, Double> top = parseNgramLimits(config.topNgramMaxCharFraction(), "top_ngram_max_char_fraction");
         TreeMap<Integer, Double> dup = parseNgramLimits(config.dupNgramMaxCharFraction(), "dup_ngram_max_char_fraction");
@@ -94,13 +101,8 @@ public final class GopherRepetitionFilter implements DocumentFilter {
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
     public List<DropReason> dropReasons() {
-        List<DropReason> reasons = new ArrayList<>(DropReason.allOf(NAME, Check.values()));
+        List<DropReason> reasons = new ArrayList<>(super.dropReasons());
         ngramReasons(topReason).forEach(reasons::add);
         ngramReasons(dupReason).forEach(reasons::add);
         return reasons;
@@ -147,13 +149,16 @@ public final class GopherRepetitionFilter implements DocumentFilter {
     }
 
     private FilterDecision checkNgrams(ParsedText parsed, Signals signals, double length) {
-        int words = parsed.wordCount();
+        List<String> tokens = parsed.treebankWords();
+        int words = tokens.size();
         long[] prefixChars = new long[words + 1];
-        long[] gramHash = new long[words];
+        long[] wordHash = new long[words];
         for (int i = 0; i < words; i++) {
-            prefixChars[i + 1] = prefixChars[i] + parsed.wordLength(i);
-            gramHash[i] = parsed.wordHash(i);
+            String token = tokens.get(i);
+            prefixChars[i + 1] = prefixChars[i] + token.length();
+            wordHash[i] = Hash64.hash(token, 0, token.length());
         }
+        long[] gramHash = wordHash.clone();
         LongIntHashMap counts = new LongIntHashMap(Math.max(16, words));
         // Once no n-gram repeats, no longer one can (it would contain a repeated n-gram): the remaining
         // sizes are answered without hashing, which is the common case for ordinary prose.
@@ -163,12 +168,12 @@ public final class GopherRepetitionFilter implements DocumentFilter {
             if (repeats) {
                 // gramHash[i] now covers words i..i+n-2; extend each n-gram by its next word, in place.
                 for (int i = 0; i < grams; i++) {
-                    gramHash[i] = Hash64.combine(gramHash[i], parsed.wordHash(i + n - 1));
+                    gramHash[i] = Hash64.combine(gramHash[i], wordHash[i + n - 1]);
                 }
             }
             if (!Double.isNaN(topLimit[n])) {
                 long chars = repeats ? topGramChars(gramHash, grams, n, prefixChars, counts)
-                        : gramChars(prefixChars, 0, n);
+                        : spacedGramChars(prefixChars, 0, n);
                 double fraction = chars / length;
                 signals.measure(NAME, "top_" + n + "_gram_char_fraction", fraction);
                 if (fraction > topLimit[n]) {
@@ -189,9 +194,14 @@ public final class GopherRepetitionFilter implements DocumentFilter {
         return FilterDecision.keep(parsed.text());
     }
 
-    /** Characters of an n-gram as written with single spaces: its words plus n-1 separators. */
-    private static long gramChars(long[] prefixChars, int start, int n) {
+    /** Characters of {@code " ".join(n-gram)}: its tokens plus n-1 separators (the top n-gram rule). */
+    private static long spacedGramChars(long[] prefixChars, int start, int n) {
         return prefixChars[start + n] - prefixChars[start] + n - 1;
+    }
+
+    /** Characters of {@code "".join(n-gram)}: its tokens only (the duplicate n-gram rule). */
+    private static long joinedGramChars(long[] prefixChars, int start, int n) {
+        return prefixChars[start + n] - prefixChars[start];
     }
 
     /** len(most frequent n-gram) × its count; among equally frequent n-grams the first to occur wins. */
@@ -203,7 +213,7 @@ public final class GopherRepetitionFilter implements DocumentFilter {
         }
         for (int i = 0; i < grams; i++) {
             if (counts.count(gramHash[i]) == bestCount) {
-                return gramChars(prefixChars, i, n) * bestCount;
+                return spacedGramChars(prefixChars, i, n) * bestCount;
             }
         }
         return 0;
@@ -226,7 +236,7 @@ public final class GopherRepetitionFilter implements DocumentFilter {
         int i = 0;
         while (i < grams) {
             if (seen.contains(gramHash[i])) {
-                repeated += gramChars(prefixChars, i, n);
+                repeated += joinedGramChars(prefixChars, i, n);
                 i += n;
             } else {
                 seen.increment(gramHash[i]);
@@ -257,38 +267,37 @@ public final class GopherRepetitionFilter implements DocumentFilter {
 
     /** Paragraphs are separated by two or more newlines. */
     static List<String> splitParagraphs(String text) {
+        return splitOnNewlineRuns(text, 2);
+    }
+
+    /**
+     * {@code re.split("\n+", text)}: lines separated by runs of newlines, so blank lines are not lines, but a
+     * leading or trailing newline gives an empty first or last line.
+     */
+    static List<String> splitLines(String text) {
+        return splitOnNewlineRuns(text, 1);
+    }
+
+    /** Splits at every run of at least {@code minRun} newlines, the whole run being the separator. */
+    private static List<String> splitOnNewlineRuns(String text, int minRun) {
         List<String> out = new ArrayList<>();
         int start = 0;
         int n = text.length();
         int i = 0;
         while (i < n) {
-            if (text.charAt(i) == '\n' && i + 1 < n && text.charAt(i + 1) == '\n') {
+            int run = 0;
+            while (i + run < n && text.charAt(i + run) == '\n') {
+                run++;
+            }
+            if (run >= minRun) {
                 out.add(text.substring(start, i));
-                while (i < n && text.charAt(i) == '\n') {
-                    i++;
-                }
+                i += run;
                 start = i;
             } else {
-                i++;
+                i += Math.max(run, 1);
             }
         }
         out.add(text.substring(start));
-        return out;
-    }
-
-    /** Lines separated by runs of newlines, so blank lines are not counted as repeated lines. */
-    static List<String> splitLines(String text) {
-        List<String> out = new ArrayList<>();
-        int start = 0;
-        int n = text.length();
-        for (int i = 0; i <= n; i++) {
-            if (i == n || text.charAt(i) == '\n') {
-                if (i > start) {
-                    out.add(text.substring(start, i));
-                }
-                start = i + 1;
-            }
-        }
         return out;
     }
 

@@ -2,7 +2,7 @@ package io.gemmaspark.filtering.safety;
 
 import io.gemmaspark.config.Range;
 import io.gemmaspark.filtering.ConfFiles;
-import io.gemmaspark.filtering.DocumentFilter;
+import io.gemmaspark.filtering.DeclaredChecksFilter;
 import io.gemmaspark.filtering.DropReason;
 import io.gemmaspark.filtering.FilterDecision;
 import io.gemmaspark.filtering.Signals;
@@ -21,7 +21,7 @@ import java.util.List;
  * <p>Matching hashes each word once and looks up every phrase length from one to the longest entry, so the cost
  * is linear in the document and independent of the size of the list.
  */
-public final class BlocklistFilter implements DocumentFilter {
+public final class BlocklistFilter extends DeclaredChecksFilter {
     public static final String NAME = "blocklist";
 
     /** Why the blocklist drops a document. */
@@ -43,6 +43,7 @@ public final class BlocklistFilter implements DocumentFilter {
     private final int longestPhrase;
 
     public BlocklistFilter(Config config) {
+        super(NAME, Check.values());
         this.config = config;
         this.phraseHashes = new LongIntHashMap(1024);
         int longest = 0;
@@ -57,16 +58,6 @@ public final class BlocklistFilter implements DocumentFilter {
             }
         }
         this.longestPhrase = longest;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public List<DropReason> dropReasons() {
-        return DropReason.allOf(NAME, Check.values());
     }
 
     public int entries() {

@@ -19,6 +19,7 @@ public final class ParsedText {
     private int wordCount = -1;
     private long[] wordHashes;
     private List<String> lines;
+    private List<String> treebankWords;
 
     private ParsedText(String text) {
         this.text = text;
@@ -74,6 +75,17 @@ public final class ParsedText {
     /** Case-folded hash of word i, for stop words, blocklists and shingles. */
     public long lowerWordHash(int i) {
         return Hash64.hashLowerCase(text, starts[i], ends[i]);
+    }
+
+    /**
+     * Tokens as DataTrove's English word tokenizer ({@code nltk.word_tokenize}) gives them, punctuation tokens
+     * included: what the Gopher rules count. Computed once, on first use.
+     */
+    public List<String> treebankWords() {
+        if (treebankWords == null) {
+            treebankWords = TreebankWordTokenizer.ENGLISH.tokenize(text);
+        }
+        return treebankWords;
     }
 
     /**

@@ -7,6 +7,7 @@ import io.gemmaspark.filtering.FilterConfig;
 import io.gemmaspark.filtering.FilterDecision;
 import io.gemmaspark.filtering.Signals;
 import io.gemmaspark.filtering.text.ParsedText;
+import io.gemmaspark.filtering.text.SentenceSplitter;
 import org.junit.jupiter.api.Test;
 
 class C4QualityFilterTest {
@@ -98,10 +99,10 @@ class C4QualityFilterTest {
 
     @Test
     void sentenceCounterHandlesInitialsAbbreviationsAndQuotes() {
-        assertEquals(1, SentenceCounter.count("J. R. R. Tolkien wrote the book."));
-        assertEquals(2, SentenceCounter.count("He said \"Stop.\" Then he left."));
-        assertEquals(1, SentenceCounter.count("Prices rose 3.5 per cent, e.g. in London."));
-        assertEquals(3, SentenceCounter.count("Is it true? Yes! It is."));
-        assertEquals(1, SentenceCounter.count("no terminal punctuation at all"));
+        assertEquals(1, SentenceSplitter.ENGLISH.count("J. R. R. Tolkien wrote the book."));
+        assertEquals(2, SentenceSplitter.ENGLISH.count("He said \"Stop.\" Then he left."));
+        assertEquals(1, SentenceSplitter.ENGLISH.count("Prices rose 3.5 per cent, e.g. in London."));
+        assertEquals(3, SentenceSplitter.ENGLISH.count("Is it true? Yes! It is."));
+        assertEquals(1, SentenceSplitter.ENGLISH.count("no terminal punctuation at all"));
     }
 }

@@ -100,12 +100,13 @@ class GopherRepetitionFilterTest {
 
     @Test
     void duplicateNgramWalkSkipsPastEachRepeat() {
-        // words: a b c d e a b c d e x → the second "a b c d e" is one repeated 5-gram of 9 characters.
+        // words: a b c d e a b c d e x → the second "a b c d e" is one repeated 5-gram; DataTrove counts
+        // len("".join(gram)) = 5 characters (no joining spaces) against len(text) = 21.
         GopherRepetitionFilter onlyDuplicateNgrams = new GopherRepetitionFilter(
                 FilterConfig.defaults("gopher_repetition.top_ngram_max_char_fraction={}").gopherRepetition());
         Signals signals = new Signals();
         onlyDuplicateNgrams.apply(ParsedText.of("a b c d e a b c d e x"), signals);
-        assertEquals(9.0 / 21, signals.measures().get("gopher_repetition.dup_5_gram_char_fraction"), 1e-12);
+        assertEquals(5.0 / 21, signals.measures().get("gopher_repetition.dup_5_gram_char_fraction"), 1e-12);
     }
 
     @Test

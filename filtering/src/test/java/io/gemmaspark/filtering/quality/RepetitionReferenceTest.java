@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Checks the hashed, single-sweep n-gram measures against a direct transcription of the reference definitions
- * (strings, Counter-style most-common with first-occurrence ties, the skip-ahead duplicate walk) on random texts
- * with planted repeats.
+ * (DataTrove's get_n_grams / find_top_duplicate with " ".join, find_all_duplicate with "".join, Counter-style
+ * most-common with first-occurrence ties, the skip-ahead duplicate walk) on random texts with planted repeats.
  */
 class RepetitionReferenceTest {
     private static final GopherRepetitionFilter MEASURE_ONLY = new GopherRepetitionFilter(FilterConfig.defaults(
@@ -51,7 +51,7 @@ class RepetitionReferenceTest {
         long repeated = 0;
         int i = 0;
         while (i < words.size() - n + 1) {
-            String gram = String.join(" ", words.subList(i, i + n));
+            String gram = String.join("", words.subList(i, i + n));
             if (seen.contains(gram)) {
                 repeated += gram.length();
                 i += n;

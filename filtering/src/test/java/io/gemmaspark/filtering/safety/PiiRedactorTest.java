@@ -116,4 +116,62 @@ class PiiRedactorTest {
         String once = REDACTOR.redact("Mail a@b.com or call 415-555-0132.");
         assertEquals(once, REDACTOR.redact(once));
     }
+
+    // The leaks found in review (issue 14), one test each.
+
+    @Test
+    void ipv4InsideAUrl() {
+        assertEquals("Log in at http://<IP_ADDRESS>/admin now.", REDACTOR.redact("Log in at http://192.168.1.20/admin now."));
+        assertEquals("https://<IP_ADDRESS>:8443/x and ftp://user@<IP_ADDRESS>/pub",
+                REDACTOR.redact("https://10.0.0.7:8443/x and ftp://user@198.51.100.23/pub"));
+        assertEquals("The range 10.0.0.0/8 is private.", REDACTOR.redact("The range 10.0.0.0/8 is private."));
+    }
+
+    @Test
+    void cardFollowedByCvvOrExpiryFallsBackToTheCardGroups() {
+        // 4111 1111 1111 1111 123: the 19 digits fail Luhn; the first four groups are the card
+        assertEquals("Card <CREDIT_CARD> 123", REDACTOR.redact("Card 4111 1111 1111 1111 123"));
+        assertEquals("Card <CREDIT_CARD> 12/27", REDACTOR.redact("Card 5500 0000 0000 0004 12/27"));
+        assertEquals("Card <CREDIT_CARD> 321", REDACTOR.redact("Card 4111111111111111 321"));
+    }
+
+    @Test
+    void dottedCardsAndCardsAfterNoOrComma() {
+        assertEquals("Paid with <CREDIT_CARD>.", REDACTOR.redact("Paid with 4111.1111.1111.1111."));
+        assertEquals("Card No.<CREDIT_CARD> declined", REDACTOR.redact("Card No.4111111111111111 declined"));
+        assertEquals("Visa,<CREDIT_CARD>,12/26", REDACTOR.redact("Visa,4012888888881881,12/26"));
+        assertEquals("1,234,567 and 2.4.1", REDACTOR.redact("1,234,567 and 2.4.1"));
+    }
+
+    @Test
+    void ipv6AfterALabelEndingInAHexLetter() {
+        assertEquals("node:<IP_ADDRESS> up", REDACTOR.redact("node:fe80::1 up"));
+        assertEquals("IPv6:<IP_ADDRESS> seen", REDACTOR.redact("IPv6:2001:db8::1 seen"));
+        assertEquals("code:deadbeef ok", REDACTOR.redact("code:deadbeef ok"));
+    }
+
+    @Test
+    void ssnsWithSpacesOrNoSeparatorsWhenTheContextSaysSsn() {
+        assertEquals("SSN: <SSN>", REDACTOR.redact("SSN: 123 45 6789"));
+        assertEquals("SSN <SSN> on the W-2", REDACTOR.redact("SSN 219099999 on the W-2"));
+        assertEquals("Social Security Number <SSN>.", REDACTOR.redact("Social Security Number 078 05 1120."));
+        // without the context these are part numbers and order ids
+        assertEquals("Part 123 45 6789, order 123456789.", REDACTOR.redact("Part 123 45 6789, order 123456789."));
+        // and the context does not reach over a line break
+        assertEquals("SSN\norder 123456789", REDACTOR.redact("SSN\norder 123456789"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"020 7946 0958", "07700 900123", "030 12345678", "(030) 1234 5678", "01 42 68 53 00",
+        "01.42.68.53.00", "06 1234 5678", "020-123-4567", "02 9876 5432", "0044 20 7946 0958", "0049-30-1234567"})
+    void phoneNumbersOutsideNorthAmericaWithoutPlus(String phone) {
+        assertEquals("Call <PHONE_NUMBER> now.", REDACTOR.redact("Call " + phone + " now."));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Dates 01.02.2023 12:30 and 03.04.2021.", "ZIP 02134-1234 in Boston.",
+        "IBAN DE89 3704 0044 0532 0130 00 here.", "Numbers 04 15 23 42 08 16 won.", "Code 0000 0000 0000 0000."})
+    void nationalNumberLookalikes(String text) {
+        assertEquals(text, REDACTOR.redact(text));
+    }
 }

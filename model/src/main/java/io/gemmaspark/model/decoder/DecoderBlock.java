@@ -57,12 +57,37 @@ public final class DecoderBlock {
     }
 
     /**
+     * The attention core for callers whose sequences do not share one key set: given the step's rotated queries
+     * {@code [B*KV, g*S, hd]} and new rotated keys and values {@code [B*KV, S, hd]}, it returns the attention
+     * output in the queries' layout. Batched generation uses it for sequences of different lengths, each reading
+     * its own cache; the rest of the block stays composed here.
+     */
+    @FunctionalInterface
+    public interface Attention {
+        INDArray attend(INDArray queries, INDArray newKeys, INDArray newValues);
+    }
+
+    /**
      * Adds the block's two residual branches to {@code x} {@code [B*S, d]} in place.
      *
      * @param keep whether to return the activations for {@link #backward} (otherwise {@code null} is returned
      *             and buffers are reused where the backward pass would have needed them)
      */
     public Activations forward(INDArray x, DecoderTensors.Block w, Positions at, KeyValues kv, boolean keep) {
+        DenseAttention dense = new DenseAttention(at, kv);
+        Activations partial = compose(x, w, at, dense, keep);
+        return keep ? new Activations(partial.attnNorm(), partial.queries(), dense.keys, dense.values, dense.probs,
+                partial.attention(), partial.mlpNorm(), partial.gate(), partial.gateTanh(), partial.gateGelu(),
+                partial.up(), partial.hidden()) : null;
+    }
+
+    /** Inference through the caller's attention core (nothing is kept for a backward pass). */
+    public void forward(INDArray x, DecoderTensors.Block w, Positions at, Attention attention) {
+        compose(x, w, at, attention, false);
+    }
+
+    /** The block around its attention core; the returned activations lack the core's keys, values and probs. */
+    private Activations compose(INDArray x, DecoderTensors.Block w, Positions at, Attention core, boolean keep) {
         int batch = at.batch();
         int steps = at.steps();
         int hd = c.headDim();
@@ -72,16 +97,8 @@ public final class DecoderBlock {
                 .reshape('c', (long) batch * c.numKeyValueHeads(), (long) groups * steps, hd);
         INDArray newKeys = Kernels.rope(toHeads(Kernels.linear(a, w.k()), batch, steps), at.cosK(), at.sinK());
         INDArray newValues = toHeads(Kernels.linear(a, w.v()), batch, steps);
-        INDArray[] attended = kv.attendTo(kvRows(newKeys, batch, steps), kvRows(newValues, batch, steps));
-        INDArray keys = attended[0];
-        INDArray values = attended[1];
-
-        // The query scale 1/sqrt(hd) is folded into the query rotary tables.
-        INDArray probs = Nd4j.matmul(queries, keys, false, true, false);
-        INDArray perHead = probs.reshape('c', batch, c.numAttentionHeads(), steps, keys.size(1));
-        Nd4j.exec(new AddOp(perHead, at.mask(), perHead));
-        Kernels.softmaxInPlace(probs);
-        INDArray attention = fromHeads(Nd4j.matmul(probs, values), batch, steps);
+        INDArray attention = fromHeads(core.attend(queries, kvRows(newKeys, batch, steps),
+                kvRows(newValues, batch, steps)), batch, steps);
         x.addi(Kernels.linear(attention, w.o()));
 
         Kernels.Rms mlpNorm = Kernels.rmsNorm(x, w.postNorm(), c.rmsNormEps());
@@ -91,8 +108,35 @@ public final class DecoderBlock {
         INDArray gateGelu = Kernels.geluTanh(gate, gateTanh);
         INDArray hidden = keep ? gateGelu.mul(up) : gateGelu.muli(up);
         x.addi(Kernels.linear(hidden, w.down()));
-        return keep ? new Activations(attnNorm, queries, keys, values, probs, attention, mlpNorm, gate, gateTanh,
+        return keep ? new Activations(attnNorm, queries, null, null, null, attention, mlpNorm, gate, gateTanh,
                 gateGelu, up, hidden) : null;
+    }
+
+    /** Every row attends to one key set (its own sequence, or the cache extended by it) under {@code at.mask()}. */
+    private final class DenseAttention implements Attention {
+        private final Positions at;
+        private final KeyValues kv;
+        INDArray keys;
+        INDArray values;
+        INDArray probs;
+
+        DenseAttention(Positions at, KeyValues kv) {
+            this.at = at;
+            this.kv = kv;
+        }
+
+        @Override
+        public INDArray attend(INDArray queries, INDArray newKeys, INDArray newValues) {
+            INDArray[] attended = kv.attendTo(newKeys, newValues);
+            keys = attended[0];
+            values = attended[1];
+            // The query scale 1/sqrt(hd) is folded into the query rotary tables.
+            probs = Nd4j.matmul(queries, keys, false, true, false);
+            INDArray perHead = probs.reshape('c', at.batch(), c.numAttentionHeads(), at.steps(), keys.size(1));
+            Nd4j.exec(new AddOp(perHead, at.mask(), perHead));
+            Kernels.softmaxInPlace(probs);
+            return Nd4j.matmul(probs, values);
+        }
     }
 
     /**

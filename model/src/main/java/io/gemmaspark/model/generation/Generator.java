@@ -11,11 +11,6 @@ import java.util.Arrays;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.ResetPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -31,10 +26,6 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public final class Generator {
     private static final double MASKED = -1e9;
     private static final int PAD_ID = 0;
-    private static final WorkspaceConfiguration STEP_WORKSPACE = WorkspaceConfiguration.builder()
-            .policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.2)
-            .policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
-            .policySpill(SpillPolicy.REALLOCATE).build();
 
     private final GemmaConfig c;
     private final DecoderTensors p;
@@ -179,7 +170,7 @@ public final class Generator {
         }
 
         private void step(int[] ids, int steps) {
-            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE, workspaceId)) {
+            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(DecodeStepWorkspace.CONFIG, workspaceId)) {
                 INDArray out = forward(ids, steps);
                 logits = out.detach();
             }

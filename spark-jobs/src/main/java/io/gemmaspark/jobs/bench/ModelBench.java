@@ -5,7 +5,13 @@ import io.gemmaspark.jobs.SparkSupport;
 import io.gemmaspark.model.GemmaConfig;
 import io.gemmaspark.model.GemmaWeights;
 import io.gemmaspark.model.decoder.GemmaDecoder;
+import io.gemmaspark.model.generation.BatchScheduler;
+import io.gemmaspark.model.generation.BatchedDecoder;
+import io.gemmaspark.model.generation.CollectedSequence;
+import io.gemmaspark.model.generation.GenerationOptions;
 import io.gemmaspark.model.generation.Generator;
+import io.gemmaspark.model.generation.SchedulerSettings;
+import io.gemmaspark.model.generation.SequenceListener;
 import io.gemmaspark.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +58,13 @@ public final class ModelBench {
         @Option(names = "--model-2b-tokens", paramLabel = "N",
                 description = "bench model: tokens decoded by the random-weight gemma-2b, 0 to skip (default: 8).")
         public int gemma2bTokens = 8;
+
+        @Option(names = "--model-decode-only", description = "bench model: skip the training shapes.")
+        public boolean decodeOnly;
+
+        @Option(names = "--model-streams", paramLabel = "N",
+                description = "bench model: concurrent streams for the batched decode of small (default: 16).")
+        public int streams = 16;
     }
 
     /** A training shape: model, batch and sequence length, and PyTorch's ms/step on it when known (else NaN). */
@@ -80,7 +93,7 @@ public final class ModelBench {
                 new TrainShape("pytorch-shape-b", new GemmaConfig("pytorch-shape-b", 8000, 256, 4, 4, 1, 64, 1024,
                         256, 10000, 1e-6), 8, 256, 1363));
         List<Map<String, Object>> training = new ArrayList<>();
-        for (TrainShape shape : shapes) {
+        for (TrainShape shape : options.decodeOnly ? List.<TrainShape>of() : shapes) {
             training.add(train(shape, options.trainSteps, peakGflops));
         }
         summary.put("training", training);
@@ -89,9 +102,15 @@ public final class ModelBench {
         for (String preset : List.of("tiny", "small")) {
             GemmaDecoder decoder = GemmaDecoder.create(GemmaConfig.preset(preset), DataType.FLOAT, new Adam(1e-3), 1);
             decoding.add(decode(preset, decoder, options.decodeTokens, bandwidth));
+            if (preset.equals("small")) {
+                Map<String, Object> single = decodeBatched(preset, decoder, 1, options.decodeTokens, bandwidth, null);
+                decoding.add(single);
+                decoding.add(decodeBatched(preset, decoder, options.streams, options.decodeTokens, bandwidth,
+                        (Double) single.get("aggregate_tokens_per_second")));
+            }
         }
         if (options.gemma2bTokens > 0) {
-            decoding.add(decodeGemma2b(options.gemma2bTokens, bandwidth));
+            decoding.addAll(decodeGemma2b(options.gemma2bTokens, bandwidth));
         }
         summary.put("decoding", decoding);
 
@@ -230,8 +249,88 @@ public final class ModelBench {
         return r;
     }
 
+    /**
+     * Decode tokens/s through the continuous-batching scheduler with {@code streams} sequences at once (one batched
+     * pass per step), against the bandwidth bound of one stream and, for several streams, against one stream.
+     */
+    private static Map<String, Object> decodeBatched(String label, GemmaDecoder decoder, int streams, int tokens,
+            double bandwidth, Double singleStream) throws Exception {
+        GemmaConfig config = decoder.config();
+        BatchedDecoder batched = new BatchedDecoder(config, decoder.tensors());
+        SchedulerSettings settings = new SchedulerSettings(Math.max(streams, 1), 512, Integer.MAX_VALUE, 16,
+                streams * (tokens + 48));
+        Random random = new Random(3);
+        GenerationOptions options = new GenerationOptions(tokens, 0, 0, 1, 0, null);
+        double seconds;
+        try (BatchScheduler scheduler = new BatchScheduler(batched, settings)) {
+            runStreams(scheduler, streams, 8, Math.min(8, tokens), random, config);   // warm-up: workspaces, tables
+            seconds = runStreams(scheduler, streams, 8, tokens, random, config);
+        }
+        // Decode only: from the first token (the prompts' prefill step) to the last, tokens - 1 steps per stream.
+        double aggregate = (double) streams * (tokens - 1) / seconds;
+        double bound = bandwidth / (4.0 * config.parameterCount());
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("model", label);
+        r.put("path", "batched scheduler");
+        r.put("streams", streams);
+        r.put("decoded_tokens_per_stream", tokens);
+        r.put("aggregate_tokens_per_second", aggregate);
+        r.put("per_stream_tokens_per_second", aggregate / streams);
+        r.put("bandwidth_bound_tokens_per_second", bound);
+        r.put("fraction_of_bound_per_stream", aggregate / streams / bound);
+        String versus = "";
+        if (singleStream != null) {
+            r.put("speedup_vs_single_stream", aggregate / singleStream);
+            versus = String.format(Locale.ROOT, ", %.1fx one stream", aggregate / singleStream);
+        }
+        System.out.printf(Locale.ROOT, "bench model: batched decode %-6s %2d stream(s): %9.2f tokens/s aggregate, "
+                        + "%.2f per stream (%.0f%% of the bandwidth bound %.2f)%s%n", label, streams, aggregate,
+                aggregate / streams, 100 * aggregate / streams / bound, bound, versus);
+        return r;
+    }
+
+    /** Runs the streams to the end; returns the seconds from the first stream's first token to the last token. */
+    private static double runStreams(BatchScheduler scheduler, int streams, int promptLength, int tokens,
+            Random random, GemmaConfig config) throws Exception {
+        GenerationOptions options = new GenerationOptions(tokens, 0, 0, 1, 0, null);
+        java.util.concurrent.atomic.AtomicLong firstToken = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+        java.util.concurrent.atomic.AtomicLong lastToken = new java.util.concurrent.atomic.AtomicLong();
+        List<CollectedSequence> results = new ArrayList<>();
+        for (int s = 0; s < streams; s++) {
+            int[] prompt = new int[promptLength];
+            for (int i = 0; i < prompt.length; i++) {
+                prompt[i] = 2 + random.nextInt(config.vocabSize() - 2);
+            }
+            CollectedSequence collected = new CollectedSequence();
+            scheduler.submit(prompt, options, new SequenceListener() {
+                @Override
+                public void onToken(int token) {
+                    long now = System.nanoTime();
+                    firstToken.accumulateAndGet(now, Math::min);
+                    lastToken.accumulateAndGet(now, Math::max);
+                    collected.onToken(token);
+                }
+
+                @Override
+                public void onFinish(Finish reason, int promptTokens, int completionTokens) {
+                    collected.onFinish(reason, promptTokens, completionTokens);
+                }
+
+                @Override
+                public void onError(RuntimeException error) {
+                    collected.onError(error);
+                }
+            });
+            results.add(collected);
+        }
+        for (CollectedSequence c : results) {
+            c.result().get();
+        }
+        return (lastToken.get() - firstToken.get()) / 1e9;
+    }
+
     /** A random-weight gemma-2b in float32 (10 GB, one buffer adopted by the network without a copy). */
-    private static Map<String, Object> decodeGemma2b(int tokens, double bandwidth) {
+    private static List<Map<String, Object>> decodeGemma2b(int tokens, double bandwidth) throws Exception {
         GemmaConfig config = GemmaConfig.preset("gemma-2b");
         long start = System.nanoTime();
         GemmaWeights weights = GemmaWeights.allocate(config);
@@ -239,7 +338,8 @@ public final class ModelBench {
         GemmaDecoder decoder = GemmaDecoder.fromWeights(config, weights, null);
         System.out.printf(Locale.ROOT, "bench model: gemma-2b random weights (%.1f GB float32) ready in %.0f s%n",
                 4.0 * config.parameterCount() / 1e9, (System.nanoTime() - start) / 1e9);
-        return decode("gemma-2b", config, new Generator(decoder), tokens, bandwidth);
+        return List.of(decode("gemma-2b", config, new Generator(decoder), tokens, bandwidth),
+                decodeBatched("gemma-2b", decoder, 1, tokens, bandwidth, null));
     }
 
     /**

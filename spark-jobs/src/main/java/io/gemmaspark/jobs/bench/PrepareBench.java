@@ -46,9 +46,13 @@ public final class PrepareBench {
             for (long documents : options.sizes) {
                 Path corpus = generate(work, documents);
                 long bytes = directorySize(corpus);
+                // The synthetic corpus is made-up words around English stop words: language identification runs
+                // (and costs what it costs) but labels without dropping. --set language.languages=[en] overrides.
+                List<String> overrides = new ArrayList<>(List.of("language.languages=[]"));
+                overrides.addAll(common.overrides);
                 PrepareJob.Request request = PrepareCommand.request(List.of(corpus.toString()),
                         outDir.resolve("out-" + documents).toString(), false, true, common.confOr("prepare/default"),
-                        null, common.overrides);
+                        null, overrides);
                 resetPeakHeap();
                 long start = System.nanoTime();
                 PrepareReport report = PrepareJob.run(spark, request);

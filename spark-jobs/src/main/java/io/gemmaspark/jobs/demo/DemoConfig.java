@@ -14,6 +14,7 @@ import java.util.List;
  * @param tokenizer tokenizer training settings, a path or a name under conf/
  * @param tokenize  token packing settings, a path or a name under conf/
  * @param pretrain pretraining configuration, a path or a name under conf/ (its data is the demo's token shards)
+ * @param evaluateTasks the evaluate stage's --tasks, run on every checkpoint pretraining kept
  */
 public record DemoConfig(
         String out,
@@ -24,10 +25,21 @@ public record DemoConfig(
         String model,
         @Default("tokenizer/demo") String tokenizer,
         @Default("tokenize/demo") String tokenize,
-        @Default("pretrain/tiny") String pretrain) {
+        @Default("pretrain/tiny") String pretrain,
+        @Default("hellaswag,arc_easy,arc_challenge,piqa,boolq,winogrande,mmlu,gsm8k,perplexity,safety")
+        String evaluateTasks) {
+
+    /** The settings before the evaluate stage existed: it runs on every task's sample. */
+    public DemoConfig(String out, String master, List<String> inputs, String prepare, String filters, String model,
+                      String tokenizer, String tokenize, String pretrain) {
+        this(out, master, inputs, prepare, filters, model, tokenizer, tokenize, pretrain, DEFAULT_EVALUATE_TASKS);
+    }
+
+    public static final String DEFAULT_EVALUATE_TASKS =
+            "hellaswag,arc_easy,arc_challenge,piqa,boolq,winogrande,mmlu,gsm8k,perplexity,safety";
 
     /** The same settings writing under {@code out} (the demo's {@code --out DIR}). */
     public DemoConfig withOut(String out) {
-        return new DemoConfig(out, master, inputs, prepare, filters, model, tokenizer, tokenize, pretrain);
+        return new DemoConfig(out, master, inputs, prepare, filters, model, tokenizer, tokenize, pretrain, evaluateTasks);
     }
 }

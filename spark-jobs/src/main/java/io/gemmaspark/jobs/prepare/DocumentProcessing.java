@@ -31,9 +31,14 @@ public final class DocumentProcessing {
     public static final String STEP_EXACT_DEDUP = "exact_dedup";
     public static final String STEP_NEAR_DEDUP = "near_dedup";
 
-    /** Reasons that mean the input itself is broken (what --strict refuses), not that a document is poor. */
+    /**
+     * Reasons that mean the input itself is broken (what --strict refuses), not that a document is poor. Blank
+     * lines and empty files are counted but not broken.
+     */
     public static final Set<String> BAD_INPUT_REASONS = Stream.concat(
-                    Arrays.stream(RawRecords.ReadFailure.values()).map(failure -> failure.reason),
+                    Arrays.stream(RawRecords.ReadFailure.values())
+                            .filter(f -> f != RawRecords.ReadFailure.BLANK_LINE && f != RawRecords.ReadFailure.EMPTY_FILE)
+                            .map(failure -> failure.reason),
                     Stream.of(InputLimitFilter.Check.EMPTY.reason, TextNormalizer.Check.INVALID_UTF8.reason))
             .map(DropReason::name).collect(Collectors.toUnmodifiableSet());
 
@@ -60,7 +65,9 @@ public final class DocumentProcessing {
             .add("n_words", DataTypes.IntegerType, false)
             .add("redactions", DataTypes.createMapType(DataTypes.StringType, DataTypes.IntegerType), false)
             .add("normalization", DataTypes.createMapType(DataTypes.StringType, DataTypes.IntegerType), false)
-            .add("exact_hash", DataTypes.StringType, true);
+            .add("exact_hash", DataTypes.StringType, true)
+            .add("language", DataTypes.StringType, true)
+            .add("language_score", DataTypes.DoubleType, true);
 
     private DocumentProcessing() {
     }
@@ -78,19 +85,21 @@ public final class DocumentProcessing {
         String source = raw.getString(3);
         if (!raw.isNullAt(6)) {
             return RowFactory.create(file, line, location, id, source, null, raw.getString(6), raw.getString(7),
-                    STEP_READ, 0.0, 0, 0, 0, scalaMap(Map.of()), scalaMap(Map.of()), null);
+                    STEP_READ, 0.0, 0, 0, 0, scalaMap(Map.of()), scalaMap(Map.of()), null, null, null);
         }
         FilterOutcome outcome = pipeline.process(new Document(id, raw.getString(5), source, raw.getString(4), location));
         String text = outcome.document().text();
+        Double languageScore = outcome.language() == null ? null : outcome.languageScore();
         if (!outcome.kept()) {
             // Records dropped before redaction must not carry their raw text into rejected/.
             return RowFactory.create(file, line, location, id, source, outcome.redacted() ? text : null,
                     outcome.dropReason(), null, STEP_FILTER, 0.0, 0, outcome.nChars(), outcome.nWords(),
-                    scalaMap(outcome.redactions()), scalaMap(outcome.normalization()), null);
+                    scalaMap(outcome.redactions()), scalaMap(outcome.normalization()), null, outcome.language(),
+                    languageScore);
         }
         return RowFactory.create(file, line, location, id, source, text, null, null, null, outcome.qualityScore(),
                 outcome.stage(), outcome.nChars(), outcome.nWords(), scalaMap(outcome.redactions()),
-                scalaMap(outcome.normalization()), ExactHash.of(text));
+                scalaMap(outcome.normalization()), ExactHash.of(text), outcome.language(), languageScore);
     }
 
     private static scala.collection.Map<String, Integer> scalaMap(Map<String, Integer> map) {

@@ -98,11 +98,11 @@ public final class JsonlReader {
         };
     }
 
-    /** One line, or null for a blank line (which holds no record). */
+    /** One line; a blank line is counted as {@code input:blank_line}. */
     static Row parseLine(byte[] bytes, int length, String file, long line, String defaultSource,
                          InvalidUtf8Policy utf8Policy) {
         if (isBlank(bytes, length)) {
-            return null;
+            return RawRecords.bad(file, line, defaultSource, RawRecords.ReadFailure.BLANK_LINE, null);
         }
         Utf8Decoder.Decoded decoded = Utf8Decoder.decode(bytes, 0, length, utf8Policy, RawRecords.location(file, line));
         if (decoded.dropped()) {

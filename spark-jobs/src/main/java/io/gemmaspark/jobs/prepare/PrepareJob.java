@@ -58,7 +58,7 @@ public final class PrepareJob {
 
     /** The columns of kept/ (docs/data-formats.md). */
     public static final List<String> KEPT_COLUMNS =
-            List.of("id", "text", "source", "quality_score", "stage", "n_chars", "n_words");
+            List.of("id", "text", "source", "quality_score", "stage", "n_chars", "n_words", "language", "language_score");
 
     /**
      * @param inputs     files, directories or globs on any Hadoop file system
@@ -151,7 +151,8 @@ public final class PrepareJob {
             writeKept(all, new Path(temp, "kept").toString(), shards);
             if (settings.output().writeRejected()) {
                 all.filter(col("reason").isNotNull())
-                        .select("id", "location", "source", "step", "reason", "detail", "text")
+                        .select("id", "location", "source", "step", "reason", "detail", "text", "language",
+                                "language_score")
                         .repartition(Math.max(1, shards / 4 + 1))
                         .sortWithinPartitions("location")
                         .write().option("compression", "zstd").parquet(new Path(temp, "rejected").toString());
@@ -183,6 +184,16 @@ public final class PrepareJob {
             parts.add(ParquetDocumentReader.read(sc, inputs.files(InputFiles.Format.PARQUET),
                     new ParquetDocumentReader.Columns(in.textColumn(), in.idColumn(), in.sourceColumn()),
                     maxChars, utf8, conf));
+        }
+        List<Row> emptyFiles = new ArrayList<>();
+        for (InputFiles.InputFile f : inputs.files()) {
+            if (f.length() == 0 && f.format() == InputFiles.Format.JSONL) { // (an empty text file is an empty document)
+                emptyFiles.add(RawRecords.bad(f.path(), 0, RawRecords.defaultSource(f.path()),
+                        RawRecords.ReadFailure.EMPTY_FILE, "0 bytes"));
+            }
+        }
+        if (!emptyFiles.isEmpty()) {
+            parts.add(sc.parallelize(emptyFiles, 1));
         }
         JavaRDD<Row> all = parts.get(0);
         for (JavaRDD<Row> part : parts.subList(1, parts.size())) {

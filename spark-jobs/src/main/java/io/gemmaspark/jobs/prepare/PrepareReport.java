@@ -58,7 +58,8 @@ public final class PrepareReport {
                          Map<String, Long> droppedByReason, Map<String, Long> droppedByStep,
                          Map<Integer, Long> keptByStage, Map<String, Long> keptBySource,
                          Map<String, Long> redactions, Map<String, Long> redactionsInKept,
-                         Map<String, Long> normalization, List<BadRecord> badInputSamples) {
+                         Map<String, Long> normalization, List<BadRecord> badInputSamples,
+                         Map<String, Long> keptByLanguage, Map<String, Long> recordsByLanguage) {
 
         public long dropped() {
             return records - kept;
@@ -108,8 +109,27 @@ public final class PrepareReport {
                 }
             }
             Map<String, Map<String, Long>> sums = PrepareJob.sumMapColumns(all, List.of("redactions", "normalization"));
+            Map<String, Long> keptByLanguage = new LinkedHashMap<>();
+            Map<String, Long> recordsByLanguage = new LinkedHashMap<>();
+            for (Row g : all.filter(col("language").isNotNull())
+                    .groupBy(col("language"), col("reason").isNull().as("kept")).agg(count(lit(1)).as("n"))
+                    .orderBy(col("n").desc(), col("language")).collectAsList()) {
+                recordsByLanguage.merge(g.getString(0), g.getLong(2), Long::sum);
+                if (g.getBoolean(1)) {
+                    keptByLanguage.merge(g.getString(0), g.getLong(2), Long::sum);
+                }
+            }
             return new Counts(records, kept, keptBytes, keptChars, keptWords, byReason, byStep, byStage, bySource,
-                    sums.get("redactions"), sums.get("redactions/kept"), sums.get("normalization"), samples);
+                    sums.get("redactions"), sums.get("redactions/kept"), sums.get("normalization"), samples,
+                    sortedByCount(keptByLanguage), sortedByCount(recordsByLanguage));
+        }
+
+        private static Map<String, Long> sortedByCount(Map<String, Long> counts) {
+            Map<String, Long> sorted = new LinkedHashMap<>();
+            counts.entrySet().stream()
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                    .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+            return sorted;
         }
 
         private static List<String> allReasons(FilterPipeline pipeline) {
@@ -172,6 +192,8 @@ public final class PrepareReport {
         c.put("dropped_by_step", counts.droppedByStep());
         c.put("kept_by_stage", counts.keptByStage());
         c.put("kept_by_source", counts.keptBySource());
+        c.put("kept_by_language", counts.keptByLanguage());
+        c.put("records_by_language", counts.recordsByLanguage());
         c.put("kept_chars", counts.keptChars());
         c.put("kept_words", counts.keptWords());
         c.put("kept_text_bytes", counts.keptTextBytes());
@@ -199,6 +221,10 @@ public final class PrepareReport {
         StringBuilder stages = new StringBuilder();
         counts.keptByStage().forEach((stage, n) -> stages.append(String.format(Locale.ROOT, "  %d: %,d", stage, n)));
         s.append("           by stage").append(stages).append('\n');
+        if (!counts.recordsByLanguage().isEmpty()) {
+            s.append("  language kept ").append(inline(top(counts.keptByLanguage(), 8))).append('\n');
+            s.append("           detected ").append(inline(top(counts.recordsByLanguage(), 8))).append('\n');
+        }
         s.append(String.format(Locale.ROOT, "  dropped  %,10d%n", counts.dropped()));
         counts.droppedByStep().forEach((step, n) -> {
             if (n > 0) {
@@ -232,6 +258,23 @@ public final class PrepareReport {
         s.append(String.format(Locale.ROOT, "  output   %s: kept/ (%d shards)%s, manifest.json, _SUCCESS%n", out, shards,
                 request.settings().output().writeRejected() ? ", rejected/" : ""));
         return s.toString();
+    }
+
+    /** The first {@code n} entries, and the rest summed as "other". */
+    private static Map<String, Long> top(Map<String, Long> counts, int n) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        long other = 0;
+        for (Map.Entry<String, Long> e : counts.entrySet()) {
+            if (out.size() < n) {
+                out.put(e.getKey(), e.getValue());
+            } else {
+                other += e.getValue();
+            }
+        }
+        if (other > 0) {
+            out.put("other", other);
+        }
+        return out;
     }
 
     private static String inline(Map<String, Long> counts) {

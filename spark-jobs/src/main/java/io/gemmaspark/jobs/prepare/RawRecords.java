@@ -17,10 +17,12 @@ import org.apache.spark.sql.types.StructType;
 public final class RawRecords {
     /**
      * Why a reader could not turn a record into a document. Reported under the input limits' name, so a text
-     * too long to read counts with texts too long to filter ({@code input:too_long}).
+     * too long to read counts with texts too long to filter ({@code input:too_long}). A blank JSONL line and an
+     * empty input file hold no document but are counted ({@code input:blank_line}, {@code input:empty_file}, the
+     * latter with line 0), so that every line and file of the input shows up in the counts.
      */
     public enum ReadFailure {
-        MALFORMED_JSON, WRONG_TYPE, MISSING_TEXT, TOO_LONG;
+        MALFORMED_JSON, WRONG_TYPE, MISSING_TEXT, TOO_LONG, BLANK_LINE, EMPTY_FILE;
 
         public final DropReason reason = DropReason.of(InputLimitFilter.NAME, this);
     }
@@ -29,6 +31,8 @@ public final class RawRecords {
     public static final String WRONG_TYPE = ReadFailure.WRONG_TYPE.reason.name();
     public static final String MISSING_TEXT = ReadFailure.MISSING_TEXT.reason.name();
     public static final String TOO_LONG = ReadFailure.TOO_LONG.reason.name();
+    public static final String BLANK_LINE = ReadFailure.BLANK_LINE.reason.name();
+    public static final String EMPTY_FILE = ReadFailure.EMPTY_FILE.reason.name();
 
     public static final StructType SCHEMA = new StructType()
             .add("file", DataTypes.StringType, false)

@@ -54,6 +54,11 @@ class PrepareJobTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SyntheticCorpus CORPUS = new SyntheticCorpus(7);
     private static final int BASE_DOCS = 500;
+    /**
+     * Every record of the fixture: the documents, 25 exact, 80 near and 30 far copies, bad.jsonl's 4 lines and its
+     * trailing blank line, 2 separated text documents, 3 Parquet rows with numeric text, and one empty file.
+     */
+    private static final int RECORDS = BASE_DOCS + 25 + 80 + 30 + 4 + 1 + 2 + 3 + 1;
 
     @TempDir
     static Path dir;
@@ -130,6 +135,7 @@ class PrepareJobTest {
                 "{\"id\": \"bad-2\", \"text\": 17}",
                 "{\"id\": \"bad-3\", \"text\": \"\"}",
                 "") + "\n");
+        Files.write(corpus.resolve("empty.jsonl"), new byte[0]);
         try (Writer w = new java.io.OutputStreamWriter(new GZIPOutputStream(
                 Files.newOutputStream(corpus.resolve("separated.txt.gz"))), StandardCharsets.UTF_8)) {
             w.write(CORPUS.document(91_000) + "\n<|doc|>\n" + CORPUS.document(91_001) + "\n");
@@ -144,7 +150,9 @@ class PrepareJobTest {
     }
 
     private static PrepareJob.Request request(List<String> inputs, Path out, boolean strict, String... overrides) {
-        List<String> sets = new ArrayList<>(List.of("reader.text_separator=<|doc|>", "output.target_shard_mb=1"));
+        // The synthetic corpus is made-up words around English stop words, not a language: label it, keep it.
+        List<String> sets = new ArrayList<>(List.of("reader.text_separator=<|doc|>", "output.target_shard_mb=1",
+                "language.languages=[]"));
         sets.addAll(List.of(overrides));
         return PrepareCommand.request(inputs, out.toString(), strict, true, "prepare/default", null, sets);
     }
@@ -208,7 +216,7 @@ class PrepareJobTest {
     @Test
     void everyInputRecordIsKeptOrRejectedExactlyOnce() throws Exception {
         InputInventory inputs = InputInventory.of(corpus);
-        assertEquals(BASE_DOCS + 25 + 80 + 30 + 4 + 2 + 3, inputs.size(), "the fixture as written");
+        assertEquals(RECORDS, inputs.size(), "the fixture as written");
 
         List<Row> kept = spark.read().parquet(firstOut.resolve("kept").toString()).select("id").collectAsList();
         List<Row> rejected = spark.read().parquet(firstOut.resolve("rejected").toString())
@@ -226,7 +234,7 @@ class PrepareJobTest {
         assertEquals(List.of(), inputs.remaining(), "input records in neither kept/ nor rejected/");
 
         var counts = JSON.readTree(firstOut.resolve("manifest.json").toFile()).path("counts");
-        assertEquals(BASE_DOCS + 25 + 80 + 30 + 4 + 2 + 3, counts.path("records").asLong());
+        assertEquals(RECORDS, counts.path("records").asLong());
         assertEquals(kept.size(), counts.path("kept").asLong());
         assertEquals(rejected.size(), counts.path("dropped").asLong());
         Map<String, Long> manifestByReason = new HashMap<>();
@@ -244,13 +252,15 @@ class PrepareJobTest {
         assertEquals(1, c.droppedByReason().get(RawRecords.MALFORMED_JSON));
         assertEquals(1 + 3, c.droppedByReason().get(RawRecords.WRONG_TYPE), "JSON number text + 3 Parquet int rows");
         assertEquals(1, c.droppedByReason().get("input:empty"));
+        assertEquals(1, c.droppedByReason().get(RawRecords.BLANK_LINE), "bad.jsonl's last line is blank");
+        assertEquals(1, c.droppedByReason().get(RawRecords.EMPTY_FILE), "empty.jsonl");
         List<String> locations = c.badInputSamples().stream().map(b -> b.location() + " " + b.reason()).toList();
         assertTrue(locations.contains("file:" + corpus.resolve("bad.jsonl") + ":2 " + RawRecords.MALFORMED_JSON), locations.toString());
         assertTrue(locations.contains("file:" + corpus.resolve("bad.jsonl") + ":3 " + RawRecords.WRONG_TYPE), locations.toString());
         assertTrue(locations.contains("file:" + corpus.resolve("bad.jsonl") + ":4 input:empty"), locations.toString());
         assertTrue(locations.contains("file:" + corpus.resolve("numeric-text.parquet") + ":1 " + RawRecords.WRONG_TYPE),
                 locations.toString());
-        assertEquals(BASE_DOCS + 25 + 80 + 30 + 4 + 2 + 3, c.records(), "every record of every reader is counted");
+        assertEquals(RECORDS, c.records(), "every record of every reader is counted");
     }
 
     @Test
@@ -263,7 +273,43 @@ class PrepareJobTest {
         assertEquals(PrepareJob.KEPT_COLUMNS, List.of(kept.columns()));
         assertEquals(first.counts().kept(), kept.count());
         assertTrue(kept.filter("stage < 1 or quality_score < 0 or quality_score > 1 or n_words < 1").isEmpty());
+        assertTrue(kept.filter("language is null or language_score is null").isEmpty(), "every kept row is labelled");
         assertEquals(first.counts().dropped(), spark.read().parquet(firstOut.resolve("rejected").toString()).count());
+    }
+
+    @Test
+    void otherLanguagesAreDroppedWithTheirLanguageInTheRejectedRows() throws Exception {
+        Path langCorpus = Files.createDirectories(dir.resolve("languages"));
+        String english = String.join("\n",
+                "The old stone bridge crosses the river at the narrowest point of the valley.",
+                "It was built in 1779 by workers from the nearby town, and it carried carts of coal and iron.",
+                "Today the bridge is closed to traffic, but walkers cross it every day to reach the museum.",
+                "The museum tells the story of the people who lived and worked in the valley.",
+                "Visitors can see the tools that the workers used and the houses that they built by hand.",
+                "A small cafe near the entrance serves tea and cake to tired walkers in the afternoon.");
+        String german = String.join("\n",
+                "Die alte Steinbrücke überquert den Fluss an der engsten Stelle des Tals.",
+                "Sie wurde im Jahr 1779 von Arbeitern aus der nahen Stadt gebaut und trug Karren mit Kohle.",
+                "Heute ist die Brücke für den Verkehr gesperrt, aber Wanderer überqueren sie jeden Tag.",
+                "Das Museum erzählt die Geschichte der Menschen, die im Tal lebten und arbeiteten.",
+                "Besucher können die Werkzeuge sehen, die die Arbeiter benutzten, und ihre Häuser.",
+                "Ein kleines Café am Eingang serviert am Nachmittag Tee und Kuchen für müde Wanderer.");
+        writeJsonl(Files.newOutputStream(langCorpus.resolve("mixed.jsonl")),
+                List.of(new String[] {"en-1", english}, new String[] {"de-1", german}));
+        Path out = dir.resolve("out-languages");
+        PrepareReport report = PrepareJob.run(spark, PrepareCommand.request(List.of(langCorpus.toString()),
+                out.toString(), false, true, "prepare/default", null, List.of()));
+        assertEquals(1L, report.counts().droppedByReason().get("language:de"));
+        assertEquals(Map.of("en", 1L), report.counts().keptByLanguage());
+        assertEquals(Map.of("en", 1L, "de", 1L), report.counts().recordsByLanguage());
+        Row rejected = spark.read().parquet(out.resolve("rejected").toString()).collectAsList().get(0);
+        assertEquals("de", rejected.getAs("language"));
+        assertTrue((double) rejected.getAs("language_score") > 0.9);
+        Row kept = spark.read().parquet(out.resolve("kept").toString()).collectAsList().get(0);
+        assertEquals("en", kept.getAs("language"));
+        assertTrue(report.summary().contains("language kept en 1"), report.summary());
+        var manifest = JSON.readTree(out.resolve("manifest.json").toFile());
+        assertEquals(1, manifest.at("/counts/kept_by_language/en").asLong());
     }
 
     @Test
@@ -404,12 +450,14 @@ class PrepareJobTest {
                         records.add(new Input(file.toString(), -1, null));
                     }
                 }
+            } else if (Files.size(file) == 0) {
+                records.add(new Input(file.toString(), 0, null)); // an empty file is counted at line 0
             } else {
-                String[] lines = decompressed(file).split("\n", -1);
-                for (int i = 0; i < lines.length; i++) {
-                    if (!lines[i].isBlank()) {
-                        records.add(new Input(file.toString(), i + 1, idOf(lines[i])));
-                    }
+                String content = decompressed(file);
+                String[] lines = content.split("\n", -1);
+                int n = content.endsWith("\n") ? lines.length - 1 : lines.length; // no line after the last newline
+                for (int i = 0; i < n; i++) {
+                    records.add(new Input(file.toString(), i + 1, lines[i].isBlank() ? null : idOf(lines[i])));
                 }
             }
         }

@@ -17,7 +17,8 @@ public final class GemmaDecoderModel implements ModelFactory {
     public ComputationGraph build(GemmaConfig shape, int seqLen, TrainingSettings training) {
         ComputationGraphConfiguration conf = training.networkBuilder().graphBuilder()
                 .addInputs(GemmaDecoder.INPUT)
-                .addLayer(GemmaDecoder.LAYER, new GemmaDecoderLayer(shape), GemmaDecoder.INPUT)
+                .addLayer(GemmaDecoder.LAYER, new GemmaDecoderLayer(shape).activationRecompute(training.activationRecompute()),
+                        GemmaDecoder.INPUT)
                 .setOutputs(GemmaDecoder.LAYER)
                 .build();
         // After build(): the builder's global clipping never reaches this layer, and its weight decay arrives twice.

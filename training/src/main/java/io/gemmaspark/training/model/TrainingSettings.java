@@ -9,7 +9,9 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
+import java.util.ArrayList;
 import java.util.List;
+import org.nd4j.linalg.learning.regularization.Regularization;
 
 /**
  * The optimiser every architecture trains with: AdamW (Adam plus decoupled weight decay) under the warmup-cosine
@@ -23,8 +25,10 @@ import java.util.List;
  * @param optimizer the configured optimiser
  * @param schedule  learning rate per global iteration
  * @param seed      weight initialisation seed
+ * @param activationRecompute recompute each block's activations in the backward pass instead of keeping them
  */
-public record TrainingSettings(OptimizerConfig optimizer, WarmupCosineSchedule schedule, long seed) {
+public record TrainingSettings(OptimizerConfig optimizer, WarmupCosineSchedule schedule, long seed,
+        boolean activationRecompute) {
 
     /** The network-wide settings. Clipping and weight decay are here too, but see {@link #applyToCustomLayer}. */
     public NeuralNetConfiguration.Builder networkBuilder() {
@@ -51,9 +55,13 @@ public record TrainingSettings(OptimizerConfig optimizer, WarmupCosineSchedule s
     public <L extends BaseLayer> L applyToCustomLayer(L layer) {
         layer.setGradientNormalization(clipping());
         layer.setGradientNormalizationThreshold(optimizer.gradClip());
-        layer.setRegularization(optimizer.weightDecay() > 0
-                ? List.of(new WeightDecay(optimizer.weightDecay(), true)) : List.of());
-        layer.setRegularizationBias(List.of());
+        // Mutable lists: Kryo (Spark's broadcast of the configuration to executors) cannot rebuild List.of().
+        List<Regularization> decay = new ArrayList<>();
+        if (optimizer.weightDecay() > 0) {
+            decay.add(new WeightDecay(optimizer.weightDecay(), true));
+        }
+        layer.setRegularization(decay);
+        layer.setRegularizationBias(new ArrayList<>());
         return layer;
     }
 

@@ -80,7 +80,7 @@ public final class SparkRewardTrainer {
         int frequency = config.spark().averagingFrequency();
         WarmupCosineSchedule schedule = config.optimizer().schedule(frequency, config.steps());
         ComputationGraph graph = RewardModel.build(start.shape(),
-                new TrainingSettings(config.optimizer(), schedule, config.seed()), config.centerRewardsCoefficient());
+                new TrainingSettings(config.optimizer(), schedule, config.seed(), false), config.centerRewardsCoefficient());
         RewardModel.copyBackbone(start.weights(), graph);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         ParameterAveraging averaging = new ParameterAveraging(jsc, graph, config.spark(), config.seed(),

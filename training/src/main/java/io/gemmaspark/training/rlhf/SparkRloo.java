@@ -87,7 +87,7 @@ public final class SparkRloo {
         int frequency = config.spark().averagingFrequency();
         WarmupCosineSchedule schedule = config.optimizer().schedule(frequency, config.rounds());
         ComputationGraph graph = start.copyInto(new GemmaDecoderModel().build(start.shape(), config.seqLen(),
-                new TrainingSettings(config.optimizer(), schedule, config.seed())));
+                new TrainingSettings(config.optimizer(), schedule, config.seed(), false)));
         GemmaDecoder policy = GemmaDecoder.of(graph);
         GemmaDecoder reference = GemmaDecoder.fromWeights(start.shape(), start.weights(), null);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());

@@ -82,7 +82,7 @@ public final class SparkSft {
         int frequency = config.spark().averagingFrequency();
         WarmupCosineSchedule schedule = config.optimizer().schedule(frequency, config.steps());
         ComputationGraph graph = start.copyInto(new GemmaDecoderModel().build(start.shape(), config.seqLen(),
-                new TrainingSettings(config.optimizer(), schedule, config.seed())));
+                new TrainingSettings(config.optimizer(), schedule, config.seed(), false)));
         GemmaDecoder decoder = GemmaDecoder.of(graph);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         ParameterAveraging averaging = new ParameterAveraging(jsc, graph, config.spark(), config.seed(),

@@ -73,6 +73,17 @@ class ParameterAveragingEquivalenceTest {
         return list;
     }
 
+    /** On a cluster the configuration reaches executors through Spark's Kryo broadcast (local mode skips it). */
+    @Test
+    void theTrainingConfigurationSurvivesSparksKryoSerializer() {
+        var conf = gemma(10).getConfiguration();
+        var kryo = new org.apache.spark.serializer.KryoSerializer(spark.sparkContext().getConf()).newInstance();
+        var tag = scala.reflect.ClassTag$.MODULE$.<org.deeplearning4j.nn.conf.ComputationGraphConfiguration>apply(
+                org.deeplearning4j.nn.conf.ComputationGraphConfiguration.class);
+        var copy = kryo.deserialize(kryo.serialize(conf, tag), tag);
+        org.junit.jupiter.api.Assertions.assertEquals(conf.toJson(), copy.toJson());
+    }
+
     @Test
     void oneWorkerAveragingEveryMinibatchEqualsSingleMachineTraining() {
         int steps = 5;
