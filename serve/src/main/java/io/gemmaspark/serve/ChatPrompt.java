@@ -1,31 +1,28 @@
 package io.gemmaspark.serve;
 
+import io.gemmaspark.model.chat.ChatFormatException;
+import io.gemmaspark.model.chat.ChatTemplate;
 import java.util.List;
 
 /**
- * The one place the server turns chat messages into prompt text: Gemma's turn format, as {@code generate --chat}
- * writes it ({@code <start_of_turn>user\n...<end_of_turn>\n<start_of_turn>model\n}), extended to several turns.
- * Gemma has no system role, so a system message is put before the first user turn's text. When the shared chat
- * template (used by {@code generate --chat} and SFT) lands, it replaces the body of {@link #render}.
+ * Chat messages as prompt text, through the one Gemma chat template that {@code generate --chat} and SFT use
+ * ({@link ChatTemplate}): roles alternate from user, a leading system message is folded into the first user turn,
+ * and the text ends with {@code <start_of_turn>model\n}. The {@code <bos>} id is added with the prompt's ids.
  */
 public final class ChatPrompt {
+    private static final String BOS_TEXT = "<bos>";
+
     private ChatPrompt() {
     }
 
-    /** Messages already checked by {@link ChatMessages#parse}: optional system, then user/assistant turns ending with user. */
+    /** Messages already checked for shape by {@link ChatMessages#parse}; a wrong role order is a 400. */
     public static String render(List<ChatMessage> messages) {
-        StringBuilder prompt = new StringBuilder();
-        String system = null;
-        for (ChatMessage m : messages) {
-            if (m.role().equals("system")) {
-                system = m.content();
-                continue;
-            }
-            String role = m.role().equals("assistant") ? "model" : "user";
-            String content = system != null ? system + "\n\n" + m.content() : m.content();
-            system = null;
-            prompt.append("<start_of_turn>").append(role).append('\n').append(content).append("<end_of_turn>\n");
+        List<io.gemmaspark.model.chat.ChatMessage> turns = messages.stream()
+                .map(m -> new io.gemmaspark.model.chat.ChatMessage(m.role(), m.content())).toList();
+        try {
+            return ChatTemplate.render(turns, true).substring(BOS_TEXT.length());
+        } catch (ChatFormatException e) {
+            throw ApiException.invalid("messages", e.getMessage());
         }
-        return prompt.append("<start_of_turn>model\n").toString();
     }
 }
