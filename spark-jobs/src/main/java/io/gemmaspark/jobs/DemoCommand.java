@@ -48,7 +48,11 @@ public final class DemoCommand implements Callable<Integer> {
         if (status != 0) {
             return status;
         }
-        System.out.println("demo: stages not available yet: " + String.join(", ", GemmaCli.PENDING.keySet()));
+        if (!GemmaCli.PENDING.isEmpty()) {
+            System.out.println("demo: stages not available yet: " + String.join(", ", GemmaCli.PENDING.keySet()));
+        }
+        System.out.println("demo: instruction tuning runs on its own: bin/gemma sft, reward-train and rlhf "
+                + "(README, docs/instruction-tuning.md)");
         return 0;
     }
 }
