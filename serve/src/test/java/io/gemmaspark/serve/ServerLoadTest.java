@@ -132,12 +132,28 @@ class ServerLoadTest {
         }
     }
 
-    private static long usedHeapAfterGc() {
-        Runtime runtime = Runtime.getRuntime();
-        for (int i = 0; i < 3; i++) {
-            System.gc();
+    /**
+     * The live heap in bytes, from HotSpot's class histogram (the "Total" line), which counts only objects
+     * reachable after a full collection. Used-minus-free read after {@code System.gc()} also counts garbage that
+     * the server's still-running threads allocate meanwhile, and varied by tens of MB from run to run. Two
+     * collections a second apart, so that what finalizers and cleaners release is gone too.
+     */
+    private static long usedHeapAfterGc() throws Exception {
+        liveHeapBytes();
+        Thread.sleep(1000); // objects behind finalizers and cleaners (ND4J buffers) go in a later collection
+        return liveHeapBytes();
+    }
+
+    private static long liveHeapBytes() throws Exception {
+        String histogram = (String) java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
+                new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {null}, new String[] {String[].class.getName()});
+        String[] lines = histogram.strip().split("\n");
+        String[] total = lines[lines.length - 1].trim().split("\\s+");
+        if (!total[0].equals("Total")) {
+            throw new IllegalStateException("unexpected class histogram ending: " + lines[lines.length - 1]);
         }
-        return runtime.totalMemory() - runtime.freeMemory();
+        return Long.parseLong(total[2]);
     }
 
     private static double percentile(List<Long> sorted, double q) {
