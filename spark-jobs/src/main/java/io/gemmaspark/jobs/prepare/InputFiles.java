@@ -2,6 +2,7 @@ package io.gemmaspark.jobs.prepare;
 
 import io.gemmaspark.util.UserError;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
 
 /**
@@ -100,7 +102,7 @@ public final class InputFiles {
                         Format format = forcedFormat != null ? forcedFormat : Format.ofName(match.getPath().getName(), codecs);
                         if (format == null) {
                             throw new UserError(match.getPath() + ": unknown input format (expected .jsonl, .json, "
-                                    + ".ndjson, .txt or .parquet, optionally compressed, or set input.format)");
+                                    + ".ndjson, .txt or .parquet, optionally compressed, or set reader.format)");
                         }
                         files.add(new InputFile(match.getPath().toString(), format, match.getLen()));
                     }
@@ -123,6 +125,14 @@ public final class InputFiles {
             throw new UserError(String.join(", ", inputs) + ": input is empty (every file has 0 bytes)");
         }
         return new InputFiles(List.copyOf(distinct), List.copyOf(skipped));
+    }
+
+    /** A file's bytes, decompressed by the codec its extension names ({@link ZstdCodec#register} for .zst). */
+    public static InputStream open(String file, Configuration conf) throws IOException {
+        Path path = new Path(file);
+        CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(path);
+        InputStream raw = path.getFileSystem(conf).open(path);
+        return codec == null ? raw : codec.createInputStream(raw);
     }
 
     private static void walk(FileSystem fs, Path dir, Format forcedFormat, CompressionCodecFactory codecs,

@@ -1,41 +1,60 @@
 package io.gemmaspark.jobs.prepare;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.gemmaspark.filtering.normalize.InvalidUtf8Policy;
 import io.gemmaspark.filtering.normalize.TextNormalizer;
 import io.gemmaspark.filtering.normalize.Utf8Decoder;
 import io.gemmaspark.jobs.prepare.InputFiles.InputFile;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.io.LongWritable;
-import org.apache.hadoop.io.Text;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.hadoop.mapreduce.InputSplit;
 import org.apache.hadoop.mapreduce.Job;
 import org.apache.hadoop.mapreduce.JobContext;
 import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
 import org.apache.hadoop.mapreduce.lib.input.FileSplit;
 import org.apache.hadoop.mapreduce.lib.input.TextInputFormat;
-import org.apache.spark.api.java.JavaNewHadoopRDD;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
+import org.apache.spark.util.SerializableConfiguration;
+import org.apache.spark.util.TaskCompletionListener;
 import scala.Tuple2;
+import scala.collection.JavaConverters;
+import scala.collection.Seq;
+import scala.reflect.ClassTag$;
 
 /**
  * JSON Lines: one object per line with a string {@code text} and optional {@code id} (string or number),
  * {@code source}, {@code url} and {@code meta}. Large uncompressed files are split across tasks; compressed ones
  * are read whole. A line that is not a JSON object, or whose fields have the wrong types, becomes a bad record
- * with its file and line.
+ * with its file and line; so does a line longer than the reader's byte limit ({@code input:too_long}), which is
+ * measured while it streams past and never held; a blank line and a file with no bytes at all (after
+ * decompression) are counted too ({@code input:blank_line}, {@code input:empty_file}).
  */
 public final class JsonlReader {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    // Lines are bounded by reader.max_record_bytes before Jackson sees them, so Jackson's own string limit (20M
+    // chars) would only mislabel a long line as malformed JSON; the reader's limit is the one that applies.
+    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+            .build()).build();
+    private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
     private JsonlReader() {
     }
@@ -44,67 +63,144 @@ public final class JsonlReader {
     public static final class JsonlInputFormat extends TextInputFormat {
         @Override
         protected boolean isSplitable(JobContext context, Path file) {
-            return new org.apache.hadoop.io.compress.CompressionCodecFactory(context.getConfiguration())
-                    .getCodec(file) == null;
+            return new CompressionCodecFactory(context.getConfiguration()).getCodec(file) == null;
         }
     }
 
-    public static JavaRDD<Row> read(JavaSparkContext sc, List<InputFile> files, InvalidUtf8Policy utf8Policy,
-                                    Configuration baseConf) {
+    /** The byte range of one file a task reads, and the number of its first line. */
+    record Split(String file, long start, long length, long firstLine, boolean wholeFile) implements Serializable {
+    }
+
+    /**
+     * @param maxLineBytes lines longer than this (in bytes, without the terminator) are {@code input:too_long}
+     */
+    public static JavaRDD<Row> read(JavaSparkContext sc, List<InputFile> files, int maxLineBytes,
+                                    InvalidUtf8Policy utf8Policy, Configuration baseConf) {
         try {
             Job job = Job.getInstance(new Configuration(baseConf));
             FileInputFormat.setInputPaths(job, files.stream().map(f -> new Path(f.path())).toArray(Path[]::new));
             Configuration conf = job.getConfiguration();
             List<InputSplit> splits = new JsonlInputFormat().getSplits(job);
             LineNumbers lineNumbers = LineNumbers.count(sc, splits, conf);
-            @SuppressWarnings("unchecked")
-            JavaNewHadoopRDD<LongWritable, Text> lines = (JavaNewHadoopRDD<LongWritable, Text>)
-                    sc.newAPIHadoopRDD(conf, JsonlInputFormat.class, LongWritable.class, Text.class);
-            return lines.mapPartitionsWithInputSplit(
-                    (split, records) -> parseSplit((FileSplit) split, records, lineNumbers, utf8Policy), false);
+            CompressionCodecFactory codecs = new CompressionCodecFactory(conf);
+            // Each split is a task that prefers the hosts holding its bytes, as a Hadoop input format's would.
+            List<Tuple2<Split, Seq<String>>> located = new ArrayList<>();
+            for (InputSplit s : splits) {
+                FileSplit split = (FileSplit) s;
+                located.add(new Tuple2<>(new Split(split.getPath().toString(), split.getStart(), split.getLength(),
+                        lineNumbers.firstLine(split), codecs.getCodec(split.getPath()) != null),
+                        JavaConverters.asScalaBuffer(Arrays.asList(split.getLocations())).toSeq()));
+            }
+            SerializableConfiguration serializableConf = new SerializableConfiguration(conf);
+            JavaRDD<Split> tasks = JavaRDD.fromRDD(sc.sc().makeRDD(JavaConverters.asScalaBuffer(located).toSeq(),
+                    ClassTag$.MODULE$.apply(Split.class)), ClassTag$.MODULE$.apply(Split.class));
+            return tasks.flatMap(split -> new SplitRecords(split, maxLineBytes, utf8Policy, serializableConf.value()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot plan reading of JSONL inputs", e);
         }
     }
 
-    private static Iterator<Row> parseSplit(FileSplit split, Iterator<Tuple2<LongWritable, Text>> records,
-                                            LineNumbers lineNumbers, InvalidUtf8Policy utf8Policy) {
-        String file = split.getPath().toString();
-        String defaultSource = RawRecords.defaultSource(file);
-        long firstLine = lineNumbers.firstLine(split);
-        return new Iterator<>() {
-            long line = firstLine - 1;
-            Row next;
+    /**
+     * The records of one split, read lazily. As in Hadoop's line record reader, a split starting at byte s &gt; 0
+     * leaves the line running through s to the split before it, and reads every line that starts at or before
+     * its end; so each line is read by exactly one task and {@link LineNumbers} numbers it.
+     */
+    private static final class SplitRecords implements Iterator<Row> {
+        private final Split split;
+        private final String source;
+        private final int maxLineBytes;
+        private final InvalidUtf8Policy utf8Policy;
+        private final BoundedLineReader lines;
+        private long line;
+        private boolean finished;
+        private Row next;
 
-            @Override
-            public boolean hasNext() {
-                while (next == null && records.hasNext()) {
-                    Text value = records.next()._2();
-                    line++;
-                    next = parseLine(value.getBytes(), value.getLength(), file, line, defaultSource, utf8Policy);
+        SplitRecords(Split split, int maxLineBytes, InvalidUtf8Policy utf8Policy, Configuration conf) {
+            this.split = split;
+            this.source = RawRecords.defaultSource(split.file());
+            this.maxLineBytes = maxLineBytes;
+            this.utf8Policy = utf8Policy;
+            this.line = split.firstLine() - 1;
+            try {
+                InputStream in;
+                if (split.wholeFile()) {
+                    in = InputFiles.open(split.file(), conf);
+                } else {
+                    Path path = new Path(split.file());
+                    FSDataInputStream raw = path.getFileSystem(conf).open(path);
+                    raw.seek(split.start());
+                    in = raw;
                 }
-                return next != null;
+                lines = new BoundedLineReader(in, maxLineBytes);
+                TaskContext task = TaskContext.get();
+                if (task != null) {
+                    task.addTaskCompletionListener((TaskCompletionListener) context -> closeQuietly());
+                }
+                if (split.start() > 0 && !split.wholeFile()) {
+                    lines.skipPastNewline();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + split.file(), e);
             }
+        }
 
-            @Override
-            public Row next() {
-                if (!hasNext()) {
-                    throw new java.util.NoSuchElementException();
+        @Override
+        public boolean hasNext() {
+            try {
+                while (next == null && !finished) {
+                    next = readRecord();
                 }
-                Row row = next;
-                next = null;
-                return row;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + split.file() + " after line " + line, e);
             }
-        };
+            return next != null;
+        }
+
+        @Override
+        public Row next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            Row row = next;
+            next = null;
+            return row;
+        }
+
+        private Row readRecord() throws IOException {
+            boolean inRange = split.wholeFile() || split.start() + lines.position() <= split.start() + split.length();
+            BoundedLineReader.Status status = inRange ? lines.next() : BoundedLineReader.Status.END;
+            if (status == BoundedLineReader.Status.END) {
+                finished = true;
+                boolean emptyFile = split.start() == 0 && lines.position() == 0;
+                closeQuietly();
+                return emptyFile ? RawRecords.bad(split.file(), 0, source, RawRecords.ReadFailure.EMPTY_FILE,
+                        split.wholeFile() && split.length() > 0 ? "no bytes after decompression" : "0 bytes") : null;
+            }
+            line++;
+            if (status == BoundedLineReader.Status.TOO_LONG) {
+                return RawRecords.bad(split.file(), line, source, RawRecords.ReadFailure.TOO_LONG,
+                        "line of " + lines.fullLength() + " bytes (reader.max_record_bytes " + maxLineBytes + ")");
+            }
+            int skip = line == 1 && startsWith(lines.bytes(), lines.length(), UTF8_BOM) ? UTF8_BOM.length : 0;
+            return parseLine(lines.bytes(), skip, lines.length() - skip, split.file(), line, source, utf8Policy);
+        }
+
+        private void closeQuietly() {
+            try {
+                lines.close();
+            } catch (IOException ignored) {
+                // a reader that fails to close has already given every record it had
+            }
+        }
     }
 
     /** One line; a blank line is counted as {@code input:blank_line}. */
-    static Row parseLine(byte[] bytes, int length, String file, long line, String defaultSource,
+    static Row parseLine(byte[] bytes, int offset, int length, String file, long line, String defaultSource,
                          InvalidUtf8Policy utf8Policy) {
-        if (isBlank(bytes, length)) {
+        if (isBlank(bytes, offset, length)) {
             return RawRecords.bad(file, line, defaultSource, RawRecords.ReadFailure.BLANK_LINE, null);
         }
-        Utf8Decoder.Decoded decoded = Utf8Decoder.decode(bytes, 0, length, utf8Policy, RawRecords.location(file, line));
+        Utf8Decoder.Decoded decoded = Utf8Decoder.decode(bytes, offset, length, utf8Policy, RawRecords.location(file, line));
         if (decoded.dropped()) {
             return RawRecords.bad(file, line, defaultSource, TextNormalizer.Check.INVALID_UTF8.reason,
                     decoded.invalidCount() + " malformed UTF-8 sequences");
@@ -159,8 +255,12 @@ public final class JsonlReader {
         };
     }
 
-    private static boolean isBlank(byte[] bytes, int length) {
-        for (int i = 0; i < length; i++) {
+    private static boolean startsWith(byte[] bytes, int length, byte[] prefix) {
+        return length >= prefix.length && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    private static boolean isBlank(byte[] bytes, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
             byte b = bytes[i];
             if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
                 return false;

@@ -38,15 +38,16 @@ public final class ParquetDocumentReader {
     private ParquetDocumentReader() {
     }
 
-    public record Columns(String text, String id, String source) implements java.io.Serializable {
+    public record Columns(String text, String id, String source, String stage) implements java.io.Serializable {
     }
 
-    public static JavaRDD<Row> read(JavaSparkContext sc, List<InputFile> files, Columns columns, int maxChars,
+    /** @param maxBytes text values longer than this many bytes are {@code input:too_long} */
+    public static JavaRDD<Row> read(JavaSparkContext sc, List<InputFile> files, Columns columns, int maxBytes,
                                     InvalidUtf8Policy utf8Policy, Configuration conf) {
         SerializableConfiguration serializableConf = new SerializableConfiguration(conf);
         List<String> paths = files.stream().map(InputFile::path).toList();
         return sc.parallelize(paths, Math.max(1, Math.min(paths.size(), sc.defaultParallelism() * 4)))
-                .flatMap(file -> new FileRows(file, columns, maxChars, utf8Policy, serializableConf.value()));
+                .flatMap(file -> new FileRows(file, columns, maxBytes, utf8Policy, serializableConf.value()));
     }
 
     /** Rows of one file, read lazily one row group at a time. */
@@ -54,22 +55,23 @@ public final class ParquetDocumentReader {
         private final String file;
         private final String source;
         private final Columns columns;
-        private final int maxChars;
+        private final int maxBytes;
         private final InvalidUtf8Policy utf8Policy;
         private final ParquetFileReader reader;
         private final MessageType projection;
         private final String schemaProblem;
         private final boolean hasId;
         private final boolean hasSource;
+        private final boolean hasStage;
         private RecordReader<Group> rowGroup;
         private long rowsLeftInGroup;
         private long row;
 
-        FileRows(String file, Columns columns, int maxChars, InvalidUtf8Policy utf8Policy, Configuration conf) {
+        FileRows(String file, Columns columns, int maxBytes, InvalidUtf8Policy utf8Policy, Configuration conf) {
             this.file = file;
             this.source = RawRecords.defaultSource(file);
             this.columns = columns;
-            this.maxChars = maxChars;
+            this.maxBytes = maxBytes;
             this.utf8Policy = utf8Policy;
             try {
                 reader = ParquetFileReader.open(HadoopInputFile.fromPath(new Path(file), conf));
@@ -80,6 +82,7 @@ public final class ParquetDocumentReader {
             schemaProblem = stringColumnProblem(schema, columns.text(), true);
             hasId = schema.containsField(columns.id()) && isScalar(schema.getType(columns.id()));
             hasSource = schema.containsField(columns.source()) && stringColumnProblem(schema, columns.source(), false) == null;
+            hasStage = schema.containsField(columns.stage()) && isScalar(schema.getType(columns.stage()));
             List<Type> fields = new ArrayList<>();
             if (schemaProblem == null) {
                 fields.add(schema.getType(columns.text()));
@@ -89,6 +92,9 @@ public final class ParquetDocumentReader {
             }
             if (hasSource) {
                 fields.add(schema.getType(columns.source()));
+            }
+            if (hasStage) {
+                fields.add(schema.getType(columns.stage()));
             }
             projection = new MessageType(schema.getName(), fields.isEmpty()
                     ? Collections.singletonList(schema.getType(0)) : fields);
@@ -129,9 +135,9 @@ public final class ParquetDocumentReader {
                 return RawRecords.bad(file, row, source, RawRecords.ReadFailure.MISSING_TEXT, "column " + columns.text() + " is null");
             }
             byte[] bytes = group.getBinary(columns.text(), 0).getBytes();
-            if (bytes.length > 4L * maxChars) {
+            if (bytes.length > maxBytes) {
                 return RawRecords.bad(file, row, source, RawRecords.ReadFailure.TOO_LONG,
-                        "text of " + bytes.length + " bytes (max_chars " + maxChars + ")");
+                        "text of " + bytes.length + " bytes (reader.max_record_bytes " + maxBytes + ")");
             }
             Utf8Decoder.Decoded text = Utf8Decoder.decode(bytes, utf8Policy, RawRecords.location(file, row));
             if (text.dropped()) {
@@ -142,7 +148,9 @@ public final class ParquetDocumentReader {
                     ? group.getValueToString(group.getType().getFieldIndex(columns.id()), 0) : null;
             String rowSource = hasSource && group.getFieldRepetitionCount(columns.source()) > 0
                     ? group.getString(columns.source(), 0) : source;
-            return RawRecords.document(file, row, id, rowSource, null, text.text());
+            String stage = hasStage && group.getFieldRepetitionCount(columns.stage()) > 0
+                    ? group.getValueToString(group.getType().getFieldIndex(columns.stage()), 0) : null;
+            return RawRecords.document(file, row, id, rowSource, null, text.text(), stage);
         }
 
         private static boolean isScalar(Type type) {

@@ -14,13 +14,11 @@ import static org.apache.spark.sql.functions.xxhash64;
 import io.gemmaspark.filtering.FilterPipeline;
 import io.gemmaspark.filtering.dedup.MinHasher;
 import io.gemmaspark.filtering.normalize.InvalidUtf8Exception;
-import io.gemmaspark.filtering.normalize.InvalidUtf8Policy;
 import io.gemmaspark.util.AtomicOutput;
 import io.gemmaspark.util.Json;
 import io.gemmaspark.util.UserError;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +26,6 @@ import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -105,14 +102,14 @@ public final class PrepareJob {
     private static PrepareReport runUnguarded(SparkSession spark, Request request) {
         long started = System.nanoTime();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Configuration conf = new Configuration(sc.hadoopConfiguration());
-        ZstdCodec.register(conf);
+        Configuration conf = InputReader.configuration(sc);
         PrepareSettings settings = request.settings();
         FilterPipeline pipeline = request.filters();
         InputFiles inputs = InputFiles.resolve(request.inputs(), settings.reader().forcedFormat(), conf);
 
         try (AtomicOutput output = AtomicOutput.begin(request.out(), conf, request.overwrite())) {
-            Dataset<Row> raw = spark.createDataFrame(readAll(sc, inputs, settings, pipeline, conf), RawRecords.SCHEMA);
+            Dataset<Row> raw = spark.createDataFrame(InputReader.read(sc, inputs, settings.reader(),
+                    pipeline.config().normalize().invalidUtf8(), conf), RawRecords.SCHEMA);
             Dataset<Row> records = raw
                     .mapPartitions((Iterator<Row> rows) -> DocumentProcessing.process(rows, pipeline),
                             Encoders.row(DocumentProcessing.SCHEMA))
@@ -166,40 +163,6 @@ public final class PrepareJob {
             output.commit();
             return report;
         }
-    }
-
-    private static JavaRDD<Row> readAll(JavaSparkContext sc, InputFiles inputs, PrepareSettings settings,
-                                        FilterPipeline pipeline, Configuration conf) {
-        int maxChars = pipeline.config().input().maxChars();
-        InvalidUtf8Policy utf8 = pipeline.config().normalize().invalidUtf8();
-        PrepareSettings.Reader in = settings.reader();
-        List<JavaRDD<Row>> parts = new ArrayList<>();
-        if (!inputs.files(InputFiles.Format.JSONL).isEmpty()) {
-            parts.add(JsonlReader.read(sc, inputs.files(InputFiles.Format.JSONL), utf8, conf));
-        }
-        if (!inputs.files(InputFiles.Format.TEXT).isEmpty()) {
-            parts.add(TextFileReader.read(sc, inputs.files(InputFiles.Format.TEXT), in.textSeparator(), maxChars, utf8, conf));
-        }
-        if (!inputs.files(InputFiles.Format.PARQUET).isEmpty()) {
-            parts.add(ParquetDocumentReader.read(sc, inputs.files(InputFiles.Format.PARQUET),
-                    new ParquetDocumentReader.Columns(in.textColumn(), in.idColumn(), in.sourceColumn()),
-                    maxChars, utf8, conf));
-        }
-        List<Row> emptyFiles = new ArrayList<>();
-        for (InputFiles.InputFile f : inputs.files()) {
-            if (f.length() == 0 && f.format() == InputFiles.Format.JSONL) { // (an empty text file is an empty document)
-                emptyFiles.add(RawRecords.bad(f.path(), 0, RawRecords.defaultSource(f.path()),
-                        RawRecords.ReadFailure.EMPTY_FILE, "0 bytes"));
-            }
-        }
-        if (!emptyFiles.isEmpty()) {
-            parts.add(sc.parallelize(emptyFiles, 1));
-        }
-        JavaRDD<Row> all = parts.get(0);
-        for (JavaRDD<Row> part : parts.subList(1, parts.size())) {
-            all = all.union(part);
-        }
-        return all;
     }
 
     private static void failOnFirstBadRecord(Dataset<Row> records) {

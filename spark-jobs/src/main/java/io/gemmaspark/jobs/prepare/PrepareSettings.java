@@ -25,10 +25,15 @@ public record PrepareSettings(
      * @param textColumn    Parquet column holding the document text
      * @param idColumn      Parquet column holding the document id, if present
      * @param sourceColumn  Parquet column holding the corpus name, if present
+     * @param stageColumn   Parquet column holding a stage an earlier prepare assigned, if present (tokenize)
+     * @param maxRecordBytes a JSONL line, text line or document, or Parquet text value longer than this is
+     *                       {@code input:too_long}; lines are measured while they stream past, never held whole
      */
     public record Reader(@Default("auto") String format, @Default("\"\"") String textSeparator,
                         @Default("text") String textColumn, @Default("id") String idColumn,
-                        @Default("source") String sourceColumn) implements Serializable {
+                        @Default("source") String sourceColumn, @Default("stage") String stageColumn,
+                        @Default("8388608") @Range(min = 16, max = 1 << 30) int maxRecordBytes)
+            implements Serializable {
         public Reader {
             if (!format.matches("auto|jsonl|text|parquet")) {
                 throw new IllegalArgumentException("format must be auto, jsonl, text or parquet, got '" + format + "'");

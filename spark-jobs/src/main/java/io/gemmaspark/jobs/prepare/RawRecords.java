@@ -42,13 +42,20 @@ public final class RawRecords {
             .add("url", DataTypes.StringType, true)
             .add("text", DataTypes.StringType, true)
             .add("reason", DataTypes.StringType, true)
-            .add("detail", DataTypes.StringType, true);
+            .add("detail", DataTypes.StringType, true)
+            // the stage an earlier prepare assigned (its kept/ shards), for tokenize; null for raw corpora
+            .add("stage", DataTypes.StringType, true);
 
     private RawRecords() {
     }
 
     public static Row document(String file, long line, String id, String source, String url, String text) {
-        return RowFactory.create(file, line, id, source, url, text, null, null);
+        return document(file, line, id, source, url, text, null);
+    }
+
+    public static Row document(String file, long line, String id, String source, String url, String text,
+                               String stage) {
+        return RowFactory.create(file, line, id, source, url, text, null, null, stage);
     }
 
     public static Row bad(String file, long line, String source, ReadFailure failure, String detail) {
@@ -57,7 +64,7 @@ public final class RawRecords {
 
     /** A record dropped while reading for a reason a filter declares, such as invalid UTF-8 under the drop policy. */
     public static Row bad(String file, long line, String source, DropReason reason, String detail) {
-        return RowFactory.create(file, line, null, source, null, null, reason.name(), truncate(detail));
+        return RowFactory.create(file, line, null, source, null, null, reason.name(), truncate(detail), null);
     }
 
     /** The corpus name a file stands for when its records carry none: its name without extensions. */
