@@ -1,6 +1,7 @@
 package io.gemmaspark.jobs;
 
 import io.gemmaspark.config.ConfigLoader;
+import io.gemmaspark.jobs.prepare.ReaderConfig;
 import io.gemmaspark.jobs.tokenizer.TokenizerTrainJob;
 import io.gemmaspark.model.tokenizer.TokenizerTrainingConfig;
 import io.gemmaspark.util.UserError;
@@ -14,14 +15,16 @@ import picocli.CommandLine.Option;
 
 /** {@code bin/gemma tokenizer-train}: SentencePiece-compatible BPE training on Spark. */
 @Command(name = "tokenizer-train", mixinStandardHelpOptions = true,
-        description = "Train a SentencePiece-compatible BPE tokenizer on clean documents (Parquet with a text "
-                + "column) or text files; writes tokenizer.model, tokenizer.vocab and manifest.json to --out.")
+        description = "Train a SentencePiece-compatible BPE tokenizer on any input prepare reads (its kept/ "
+                + "shards, JSONL, text, Parquet; gzip, zstd, ...); writes tokenizer.model, tokenizer.vocab and "
+                + "manifest.json to --out. Inputs are read with conf/prepare/default.yaml's reader section "
+                + "(--set reader.KEY=VALUE).")
 public final class TokenizerTrainCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
     @Option(names = "--input", required = true, split = ",", paramLabel = "PATH",
-            description = "Clean-document Parquet directories or text files (any Hadoop path; repeatable).")
+            description = "Files, directories or globs on any Hadoop file system (repeatable).")
     List<String> inputs = new ArrayList<>();
 
     @Option(names = "--overwrite", description = "Replace an existing output directory.")
@@ -29,13 +32,15 @@ public final class TokenizerTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ReaderConfig reading = ReaderConfig.from(common.overrides);
         TokenizerTrainingConfig config = ConfigLoader.load(common.confOr("tokenizer/gemma"),
-                TokenizerTrainingConfig.class, common.overrides);
+                TokenizerTrainingConfig.class, reading.otherOverrides());
         if (common.out == null) {
             throw new UserError("tokenizer-train: --out DIR is required");
         }
         try (SparkSession spark = SparkSupport.session("tokenizer-train", common)) {
-            TokenizerTrainJob.Summary summary = TokenizerTrainJob.run(spark, config, inputs, common.out, overwrite);
+            TokenizerTrainJob.Summary summary = TokenizerTrainJob.run(spark, config, reading.reader(), inputs,
+                    common.out, overwrite);
             System.out.println(TokenizerTrainJob.describe(summary));
         }
         return 0;

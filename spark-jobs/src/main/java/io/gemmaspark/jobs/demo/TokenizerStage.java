@@ -1,6 +1,7 @@
 package io.gemmaspark.jobs.demo;
 
 import io.gemmaspark.config.ConfigLoader;
+import io.gemmaspark.jobs.prepare.ReaderConfig;
 import io.gemmaspark.jobs.tokenizer.TokenizeConfig;
 import io.gemmaspark.jobs.tokenizer.TokenizeJob;
 import io.gemmaspark.jobs.tokenizer.TokenizerTrainJob;
@@ -23,10 +24,10 @@ public final class TokenizerStage {
     public static Outputs run(SparkSession spark, DemoConfig demo, String cleanDocs) {
         TokenizerTrainingConfig training = ConfigLoader.load(demo.tokenizer(), TokenizerTrainingConfig.class, List.of());
         TokenizeConfig packing = ConfigLoader.load(demo.tokenize(), TokenizeConfig.class, List.of());
-        TokenizerTrainJob.Summary trained = TokenizerTrainJob.run(spark, training, List.of(cleanDocs),
+        TokenizerTrainJob.Summary trained = TokenizerTrainJob.run(spark, training, ReaderConfig.defaults(), List.of(cleanDocs),
                 demo.out() + "/tokenizer", true);
         System.out.println(TokenizerTrainJob.describe(trained));
-        TokenizeJob.Summary tokens = TokenizeJob.run(spark, packing, List.of(cleanDocs), trained.modelPath(),
+        TokenizeJob.Summary tokens = TokenizeJob.run(spark, packing, ReaderConfig.defaults(), List.of(cleanDocs), trained.modelPath(),
                 demo.out() + "/tokens", true);
         System.out.println(TokenizeJob.describe(tokens));
         return new Outputs(trained.modelPath(), tokens.out(), trained.vocabSize());

@@ -1,82 +1,84 @@
 package io.gemmaspark.jobs.tokenizer;
 
-import io.gemmaspark.util.UserError;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
+import io.gemmaspark.filtering.normalize.InvalidUtf8Policy;
+import io.gemmaspark.jobs.prepare.InputReader;
+import io.gemmaspark.jobs.prepare.PrepareSettings;
+import io.gemmaspark.jobs.prepare.RawRecords;
+import io.gemmaspark.jobs.prepare.ReasonCounter;
+import java.io.Serializable;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
+import java.util.NoSuchElementException;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Training and tokenizing inputs: clean-document Parquet (a {@code text} column, docs/data-formats.md) or plain text files.
- * Documents are cut into lines, SentencePiece's unit of training text.
+ * What {@code tokenizer-train} and {@code tokenize} read: the documents of any input {@code prepare} reads (through
+ * its {@link InputReader}: JSONL, text, Parquet such as prepare's own kept/ shards; compressed or not; files,
+ * directories, globs). Malformed UTF-8 is replaced by U+FFFD, as spm_train and spm_encode do. Records that cannot
+ * be read are counted by reason in {@code skipped} and left out.
  */
 public final class TextInputs {
+    /** Stage of documents that carry none (raw corpora). */
+    public static final String DEFAULT_STAGE = "default";
+    private static final int ID = RawRecords.SCHEMA.fieldIndex("id");
+    private static final int SOURCE = RawRecords.SCHEMA.fieldIndex("source");
+    private static final int TEXT = RawRecords.SCHEMA.fieldIndex("text");
+    private static final int REASON = RawRecords.SCHEMA.fieldIndex("reason");
+    private static final int STAGE = RawRecords.SCHEMA.fieldIndex("stage");
+
+    /** One readable document: its id (may be null), text, stage and corpus. */
+    public record Document(String id, String text, String stage, String source) implements Serializable {
+    }
+
     private TextInputs() {
     }
 
-    /** Lines of all inputs; Parquet documents are split on newlines, text files are read line by line. */
-    public static JavaRDD<String> lines(SparkSession spark, List<String> inputs) {
-        JavaRDD<String> all = null;
-        for (String input : inputs) {
-            JavaRDD<String> lines = isParquet(input, spark.sparkContext().hadoopConfiguration())
-                    ? documents(spark, input).select("text").javaRDD()
-                        .flatMap(row -> row.isNullAt(0) ? List.<String>of().iterator()
-                                : Arrays.asList(row.getString(0).split("\n", -1)).iterator())
-                    : JavaSparkContext.fromSparkContext(spark.sparkContext()).textFile(input);
-            all = all == null ? lines : all.union(lines);
-        }
-        if (all == null) {
-            throw new UserError("no inputs given (--input)");
-        }
-        return all;
+    public static JavaRDD<Document> documents(SparkSession spark, List<String> inputs, PrepareSettings.Reader reader,
+                                              ReasonCounter skipped) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        JavaRDD<Row> rows = InputReader.read(sc, inputs, reader, InvalidUtf8Policy.REPLACE,
+                InputReader.configuration(sc)).rows();
+        return rows.mapPartitions(partition -> readable(partition, skipped));
     }
 
-    /** Clean documents from Parquet; fails naming the path when there is no {@code text} column. */
-    public static Dataset<Row> documents(SparkSession spark, String input) {
-        Dataset<Row> docs = spark.read().parquet(input);
-        if (!Arrays.asList(docs.columns()).contains("text")) {
-            throw new UserError(input + ": Parquet has no 'text' column (columns: "
-                    + String.join(", ", docs.columns()) + ")");
-        }
-        return docs;
+    /** Lines of every document, SentencePiece's unit of training text. */
+    public static JavaRDD<String> lines(SparkSession spark, List<String> inputs, PrepareSettings.Reader reader,
+                                        ReasonCounter skipped) {
+        return documents(spark, inputs, reader, skipped)
+                .flatMap(doc -> Arrays.asList(doc.text().split("\n", -1)).iterator());
     }
 
-    /** A Parquet file, or a directory holding Parquet files (possibly in partition subdirectories). */
-    public static boolean isParquet(String input, Configuration conf) {
-        try {
-            Path path = new Path(input);
-            FileSystem fs = path.getFileSystem(conf);
-            FileStatus[] matches = fs.globStatus(path);
-            if (matches == null || matches.length == 0) {
-                throw new UserError(input + ": no such file or directory");
-            }
-            List<FileStatus> queue = new ArrayList<>(Arrays.asList(matches));
-            for (int depth = 0; depth < 3 && !queue.isEmpty(); depth++) {
-                List<FileStatus> next = new ArrayList<>();
-                for (FileStatus status : queue) {
-                    if (status.isFile()) {
-                        if (status.getPath().getName().endsWith(".parquet")) {
-                            return true;
-                        }
-                    } else {
-                        next.addAll(Arrays.asList(fs.listStatus(status.getPath())));
+    private static Iterator<Document> readable(Iterator<Row> rows, ReasonCounter skipped) {
+        return new Iterator<>() {
+            private Document next;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null && rows.hasNext()) {
+                    Row row = rows.next();
+                    if (!row.isNullAt(REASON)) {
+                        skipped.add(row.getString(REASON));
+                        continue;
                     }
+                    next = new Document(row.getString(ID), row.getString(TEXT),
+                            row.isNullAt(STAGE) ? DEFAULT_STAGE : row.getString(STAGE), row.getString(SOURCE));
                 }
-                queue = next;
+                return next != null;
             }
-            return false;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + input, e);
-        }
+
+            @Override
+            public Document next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                Document doc = next;
+                next = null;
+                return doc;
+            }
+        };
     }
 }

@@ -1,5 +1,8 @@
 package io.gemmaspark.jobs.tokenizer;
 
+import io.gemmaspark.jobs.prepare.PrepareSettings;
+import io.gemmaspark.jobs.prepare.ReaderConfig;
+import io.gemmaspark.jobs.prepare.ReasonCounter;
 import io.gemmaspark.model.tokenizer.Tokenizer;
 import io.gemmaspark.model.tokenizer.TokenizerFiles;
 import io.gemmaspark.util.AtomicOutput;
@@ -7,7 +10,6 @@ import io.gemmaspark.util.Json;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -22,7 +24,6 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -32,7 +33,9 @@ import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
 /**
- * Tokenizes clean documents and packs them into token shards (docs/data-formats.md).
+ * Tokenizes documents and packs them into token shards (docs/data-formats.md). Inputs are whatever {@code prepare}
+ * reads ({@link TextInputs}); prepare's kept/ shards carry a stage and a source, raw corpora get stage
+ * {@code default} and the source prepare would give them. Records that cannot be read are counted by reason.
  *
  * <p>Each document becomes {@code <bos> ids <eos>} (lossless encoding, so decoding gives the text back). Documents
  * of one (stage, source) are ordered by a seeded hash, concatenated and cut into rows of {@code seq_len + 1}
@@ -55,7 +58,8 @@ public final class TokenizeJob {
         }
     }
 
-    public record Summary(String out, int seqLen, List<GroupStats> groups, double seconds) {
+    public record Summary(String out, int seqLen, List<GroupStats> groups, Map<String, Long> recordsSkipped,
+                          double seconds) {
         public long tokens() {
             return groups.stream().mapToLong(GroupStats::tokens).sum();
         }
@@ -68,8 +72,9 @@ public final class TokenizeJob {
     private TokenizeJob() {
     }
 
-    public static Summary run(SparkSession spark, TokenizeConfig config, List<String> inputs, String tokenizerPath,
-                              String out, boolean overwrite) {
+    /** @param reader how inputs are read: prepare's reader settings ({@link ReaderConfig}) */
+    public static Summary run(SparkSession spark, TokenizeConfig config, PrepareSettings.Reader reader,
+                              List<String> inputs, String tokenizerPath, String out, boolean overwrite) {
         long start = System.nanoTime();
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         byte[] modelBytes = TokenizerFiles.readBytes(tokenizerPath);
@@ -81,25 +86,20 @@ public final class TokenizeJob {
         int rowLength = config.seqLen() + 1;
 
         try (AtomicOutput output = AtomicOutput.begin(out, hadoop, overwrite)) {
-            JavaRDD<Row> docs = null;
-            for (String input : inputs) {
-                JavaRDD<Row> rows = documentColumns(TextInputs.documents(spark, input)).javaRDD();
-                docs = docs == null ? rows : docs.union(rows);
-            }
-            // (stage, source, order) -> ids of <bos> doc <eos>; bytes ride along for the compression figure
-            JavaPairRDD<GroupKey, int[]> tokenized = docs.mapPartitionsToPair(rows -> {
+            ReasonCounter skipped = new ReasonCounter();
+            spark.sparkContext().register(skipped, "records skipped");
+            JavaRDD<TextInputs.Document> docs = TextInputs.documents(spark, inputs, reader, skipped);
+            // (stage, source, order) -> ids of <bos> doc <eos>; bytes ride along for the compression figure.
+            // Persisted: the skipped-record counts come from this, the only pass over the inputs.
+            JavaPairRDD<GroupKey, int[]> tokenized = docs.mapPartitionsToPair(partition -> {
                 Tokenizer tokenizer = TokenizerCache.get(model.value(), tokenizerPath);
                 List<Tuple2<GroupKey, int[]>> result = new ArrayList<>();
-                while (rows.hasNext()) {
-                    Row row = rows.next();
-                    String text = row.getString(1);
-                    if (text == null) {
-                        continue;
-                    }
+                while (partition.hasNext()) {
+                    TextInputs.Document doc = partition.next();
+                    String text = doc.text();
                     int[] ids = tokenizer.encodeLossless(text, true, true);
-                    long order = mix(seed, row.isNullAt(0) ? text.hashCode() : row.getString(0).hashCode(),
-                            text.length());
-                    result.add(new Tuple2<>(new GroupKey(row.getString(2), row.getString(3), order,
+                    long order = mix(seed, doc.id() == null ? text.hashCode() : doc.id().hashCode(), text.length());
+                    result.add(new Tuple2<>(new GroupKey(doc.stage(), doc.source(), order,
                             text.getBytes(StandardCharsets.UTF_8).length), ids));
                 }
                 return result.iterator();
@@ -131,11 +131,13 @@ public final class TokenizeJob {
             tokenized.unpersist(false);
             packed.unpersist(false);
 
-            Summary summary = new Summary(output.finalPath().toString(), config.seqLen(), groups,
+            Summary summary = new Summary(output.finalPath().toString(), config.seqLen(), groups, skipped.value(),
                     (System.nanoTime() - start) / 1e9);
             Map<String, Object> manifest = new LinkedHashMap<>();
             manifest.put("config", config);
+            manifest.put("reader", reader);
             manifest.put("inputs", inputs);
+            manifest.put("records_skipped", summary.recordsSkipped());
             manifest.put("tokenizer", Map.of("path", tokenizerPath, "vocab_size", checked.vocabSize(),
                     "bos_id", checked.bosId(), "eos_id", checked.eosId(), "pad_id", checked.padId()));
             manifest.put("row_length", rowLength);
@@ -146,17 +148,6 @@ public final class TokenizeJob {
             output.commit();
             return summary;
         }
-    }
-
-    /** id, text, stage, source; missing optional columns get "default" (stage) and "unknown" (source). */
-    private static Dataset<Row> documentColumns(Dataset<Row> docs) {
-        List<String> columns = Arrays.asList(docs.columns());
-        return docs.selectExpr(
-                columns.contains("id") ? "CAST(id AS STRING) AS id" : "CAST(NULL AS STRING) AS id",
-                "text",
-                columns.contains("stage") ? "COALESCE(CAST(stage AS STRING), 'default') AS stage" : "'default' AS stage",
-                columns.contains("source") ? "COALESCE(CAST(source AS STRING), 'unknown') AS source"
-                        : "'unknown' AS source");
     }
 
     /** Concatenates the documents of each group in order and cuts rows; a partial last row is dropped. */
@@ -223,8 +214,9 @@ public final class TokenizeJob {
 
     public static String describe(Summary s) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "tokenize: %s%n  %,d rows of %d tokens, %,d tokens in total, %.1f s%n", s.out(), s.rows(),
-                s.seqLen() + 1, s.tokens(), s.seconds()));
+                "tokenize: %s%n  %,d rows of %d tokens, %,d tokens in total, %.1f s%n  records %s%n", s.out(),
+                s.rows(), s.seqLen() + 1, s.tokens(), s.seconds(),
+                s.recordsSkipped().isEmpty() ? "none skipped" : "skipped " + s.recordsSkipped()));
         sb.append(String.format(Locale.ROOT, "  %-12s %-16s %10s %14s %10s %10s %11s%n", "stage", "source", "docs",
                 "tokens", "rows", "dropped", "bytes/tok"));
         for (GroupStats g : s.groups()) {

@@ -1,5 +1,8 @@
 package io.gemmaspark.jobs.tokenizer;
 
+import io.gemmaspark.jobs.prepare.PrepareSettings;
+import io.gemmaspark.jobs.prepare.ReaderConfig;
+import io.gemmaspark.jobs.prepare.ReasonCounter;
 import io.gemmaspark.model.tokenizer.BpeTrainer;
 import io.gemmaspark.model.tokenizer.Normalization;
 import io.gemmaspark.model.tokenizer.Tokenizer;
@@ -20,15 +23,18 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import scala.Tuple2;
 
 /**
- * Trains a SentencePiece-compatible BPE tokenizer: executors cut the text into pre-tokens and count them
- * (map-side combined, then {@code reduceByKey}); the driver runs the merges on the distinct words and writes
- * {@code tokenizer.model}, {@code tokenizer.vocab} and {@code manifest.json} atomically.
+ * Trains a SentencePiece-compatible BPE tokenizer: executors read the documents ({@link TextInputs}), cut them
+ * into lines and pre-tokens and count these (map-side combined, then {@code reduceByKey}), and prune rare words
+ * ({@link WordPruning}); the driver runs the merges on the surviving words and writes {@code tokenizer.model},
+ * {@code tokenizer.vocab} and {@code manifest.json} atomically.
  */
 public final class TokenizerTrainJob {
     public static final String MODEL_FILE = "tokenizer.model";
@@ -38,7 +44,8 @@ public final class TokenizerTrainJob {
     public record Summary(String out, int vocabSize, int merges, int alphabetSize, double characterCoverage,
                           long linesUsed, long linesEmpty, long linesTooLong, long linesWithReservedChar,
                           long distinctWords, long characters, double countSeconds, double mergeSeconds,
-                          double corpusBytesPerToken, boolean vocabularyExhausted) {
+                          double corpusBytesPerToken, boolean vocabularyExhausted, Map<String, Long> recordsSkipped,
+                          long wordsPruned, long occurrencesPruned, long wordOccurrences) {
         public String modelPath() {
             return out + "/" + MODEL_FILE;
         }
@@ -47,14 +54,20 @@ public final class TokenizerTrainJob {
     private TokenizerTrainJob() {
     }
 
-    public static Summary run(SparkSession spark, TokenizerTrainingConfig config, List<String> inputs, String out,
-                              boolean overwrite) {
+    /** @param reader how inputs are read: prepare's reader settings ({@link ReaderConfig}) */
+    public static Summary run(SparkSession spark, TokenizerTrainingConfig config, PrepareSettings.Reader reader,
+                              List<String> inputs, String out, boolean overwrite) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         try (AtomicOutput output = AtomicOutput.begin(out, hadoop, overwrite)) {
             long start = System.nanoTime();
-            JavaRDD<String> lines = TextInputs.lines(spark, inputs);
+            ReasonCounter skipped = new ReasonCounter();
+            spark.sparkContext().register(skipped, "records skipped");
+            JavaRDD<String> lines = TextInputs.lines(spark, inputs, reader, skipped);
             if (config.sampleSize() > 0) {
-                long total = lines.count();
+                // A pass of its own, so that each skipped record is counted once, in the pass that trains.
+                ReasonCounter countingPass = new ReasonCounter();
+                spark.sparkContext().register(countingPass, "records skipped (sampling count)");
+                long total = TextInputs.lines(spark, inputs, reader, countingPass).count();
                 if (total > config.sampleSize()) {
                     lines = lines.sample(false, (double) config.sampleSize() / total, config.seed());
                 }
@@ -63,14 +76,18 @@ public final class TokenizerTrainJob {
             LongAccumulator empty = spark.sparkContext().longAccumulator("lines empty");
             LongAccumulator tooLong = spark.sparkContext().longAccumulator("lines too long");
             LongAccumulator reserved = spark.sparkContext().longAccumulator("lines with U+2585");
-            Map<String, Long> words = new HashMap<>(lines
+            JavaPairRDD<String, Long> counts = lines
                     .mapPartitionsToPair(partition -> countWords(config, partition, used, empty, tooLong, reserved))
                     .reduceByKey(Long::sum)
-                    .collectAsMap());
+                    .persist(StorageLevel.MEMORY_AND_DISK_SER());
+            WordPruning.Result pruning = WordPruning.prune(counts, config.minWordCount(), config.maxWords());
+            counts.unpersist(false);
+            Map<String, Long> words = pruning.kept();
             if (words.isEmpty()) {
                 throw new UserError(String.join(", ", inputs) + ": no training text (" + empty.value()
                         + " empty lines, " + tooLong.value() + " lines longer than max_sentence_length "
-                        + config.maxSentenceLength() + " bytes)");
+                        + config.maxSentenceLength() + " bytes, " + pruning.prunedWords() + " words pruned by "
+                        + "min_word_count/max_words, records skipped: " + skipped.value() + ")");
             }
             double countSeconds = (System.nanoTime() - start) / 1e9;
 
@@ -86,9 +103,11 @@ public final class TokenizerTrainJob {
             Summary summary = new Summary(output.finalPath().toString(), proto.getPiecesCount(), result.merges(),
                     result.alphabetSize(), result.coverage(), used.value(), empty.value(), tooLong.value(),
                     reserved.value(), words.size(), result.characters(), countSeconds, mergeSeconds, bytesPerToken,
-                    result.vocabularyExhausted());
+                    result.vocabularyExhausted(), skipped.value(), pruning.prunedWords(), pruning.prunedOccurrences(),
+                    pruning.occurrences());
             Map<String, Object> manifest = new LinkedHashMap<>();
             manifest.put("config", config);
+            manifest.put("reader", reader);
             manifest.put("inputs", inputs);
             manifest.put("summary", summary);
             manifest.put("files", List.of(MODEL_FILE, VOCAB_FILE));
@@ -148,14 +167,18 @@ public final class TokenizerTrainJob {
         return String.format(Locale.ROOT, """
                 tokenizer-train: %s
                   vocabulary     %,d pieces: %,d merges + %,d characters + special/byte pieces%s
-                  corpus         %,d lines used (%,d empty, %,d too long, %,d with U+2585 skipped), %,d distinct words, %,d characters
+                  corpus         %,d lines used (%,d empty, %,d too long, %,d with U+2585 skipped), %,d characters
+                  words          %,d distinct trained on; pruned on the executors: %,d distinct words, %,d of %,d occurrences
+                  records        %s
                   coverage       %.4f%% of characters in the alphabet
                   compression    %.3f bytes/token on the training corpus
                   time           count %.1f s (Spark), merges %.1f s (driver)""",
                 s.modelPath(), s.vocabSize(), s.merges(), s.alphabetSize(),
                 s.vocabularyExhausted() ? " (the corpus ran out of pairs before vocab_size)" : "",
-                s.linesUsed(), s.linesEmpty(), s.linesTooLong(), s.linesWithReservedChar(), s.distinctWords(),
-                s.characters(), 100 * s.characterCoverage(), s.corpusBytesPerToken(), s.countSeconds(),
+                s.linesUsed(), s.linesEmpty(), s.linesTooLong(), s.linesWithReservedChar(), s.characters(),
+                s.distinctWords(), s.wordsPruned(), s.occurrencesPruned(), s.wordOccurrences(),
+                s.recordsSkipped().isEmpty() ? "none skipped" : "skipped " + s.recordsSkipped(),
+                100 * s.characterCoverage(), s.corpusBytesPerToken(), s.countSeconds(),
                 s.mergeSeconds());
     }
 }

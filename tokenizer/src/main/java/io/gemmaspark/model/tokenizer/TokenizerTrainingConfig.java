@@ -22,6 +22,11 @@ import java.util.List;
  * @param allowWhitespaceOnlyPieces runs of spaces may become pieces (for code and layout)
  * @param splitByUnicodeScript      a piece never mixes scripts (letters never merge with punctuation)
  * @param seed                      seed of the sampling
+ * @param minWordCount              words (pre-tokens) seen fewer times than this in the whole corpus are pruned
+ *                                  before the merges; 1 keeps every word (spm_train's behaviour)
+ * @param maxWords                  at most this many distinct words, the most frequent, reach the trainer; 0 for
+ *                                  no limit. Both prunings run where the words are counted (Spark executors), so
+ *                                  they bound the memory of the process that runs the merges
  */
 public record TokenizerTrainingConfig(
         @Range(min = 262, max = 1 << 20) int vocabSize,
@@ -35,7 +40,9 @@ public record TokenizerTrainingConfig(
         @Default("4192") @Range(min = 10) int maxSentenceLength,
         @Default("true") boolean allowWhitespaceOnlyPieces,
         @Default("true") boolean splitByUnicodeScript,
-        @Default("42") long seed) implements java.io.Serializable {
+        @Default("42") long seed,
+        @Default("1") @Range(min = 1) long minWordCount,
+        @Default("0") @Range(min = 0) long maxWords) implements java.io.Serializable {
 
     public static final String PAD = "<pad>";
     public static final String EOS = "<eos>";
@@ -61,7 +68,7 @@ public record TokenizerTrainingConfig(
     /** Gemma's settings at the given vocabulary size. */
     public static TokenizerTrainingConfig gemma(int vocabSize) {
         return new TokenizerTrainingConfig(vocabSize, true, true, 16, List.of("<start_of_turn>", "<end_of_turn>"),
-                List.of(), 0.9995, 0, 4192, true, true, 42);
+                List.of(), 0.9995, 0, 4192, true, true, 42, 1, 0);
     }
 
     public Normalization normalization() {
