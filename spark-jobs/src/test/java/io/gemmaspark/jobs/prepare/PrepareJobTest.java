@@ -362,7 +362,7 @@ class PrepareJobTest {
         Configuration conf = new Configuration(sc.hadoopConfiguration());
         conf.setLong("mapreduce.input.fileinputformat.split.maxsize", 16 * 1024);
         List<Row> rows = JsonlReader.read(sc, List.of(new InputFiles.InputFile(big.toString(), InputFiles.Format.JSONL,
-                Files.size(big))), InvalidUtf8Policy.REPLACE, conf).collect();
+                Files.size(big))), ReaderConfig.defaults().maxRecordBytes(), InvalidUtf8Policy.REPLACE, conf).collect();
         assertEquals(3000, rows.size());
         for (Row r : rows) {
             long line = r.getLong(1);

@@ -9,6 +9,7 @@ import io.gemmaspark.jobs.CommonOptions;
 import io.gemmaspark.jobs.SparkSupport;
 import io.gemmaspark.jobs.demo.DemoConfig;
 import io.gemmaspark.jobs.demo.TokenizerStage;
+import io.gemmaspark.jobs.prepare.ReaderConfig;
 import io.gemmaspark.model.tokenizer.Tokenizer;
 import io.gemmaspark.model.tokenizer.TokenizerFiles;
 import io.gemmaspark.util.Json;
@@ -150,7 +151,7 @@ class TokenizerJobsTest {
 
         // same seed, same shards
         String again = dir.resolve("tokens-again").toString();
-        TokenizeJob.run(spark, new TokenizeConfig(64, 7, 3), List.of(cleanDocs), outputs.tokenizerModel(), again,
+        TokenizeJob.run(spark, new TokenizeConfig(64, 7, 3), ReaderConfig.defaults(), List.of(cleanDocs), outputs.tokenizerModel(), again,
                 false);
         List<Row> first = rowsInFileOrder(Path.of(shards, "pretrain"));
         List<Row> second = rowsInFileOrder(Path.of(again, "pretrain"));
