@@ -67,8 +67,44 @@ public final class JsonlReader {
         }
     }
 
-    /** The byte range of one file a task reads, and the number of its first line. */
-    record Split(String file, long start, long length, long firstLine, boolean wholeFile) implements Serializable {
+    /**
+     * The byte range of one file a task reads, and the number of its first line. (A class, not a record: it is an
+     * RDD element, and the Kryo that Spark ships cannot build records.)
+     */
+    static final class Split implements Serializable {
+        private final String file;
+        private final long start;
+        private final long length;
+        private final long firstLine;
+        private final boolean wholeFile;
+
+        Split(String file, long start, long length, long firstLine, boolean wholeFile) {
+            this.file = file;
+            this.start = start;
+            this.length = length;
+            this.firstLine = firstLine;
+            this.wholeFile = wholeFile;
+        }
+
+        String file() {
+            return file;
+        }
+
+        long start() {
+            return start;
+        }
+
+        long length() {
+            return length;
+        }
+
+        long firstLine() {
+            return firstLine;
+        }
+
+        boolean wholeFile() {
+            return wholeFile;
+        }
     }
 
     /**
