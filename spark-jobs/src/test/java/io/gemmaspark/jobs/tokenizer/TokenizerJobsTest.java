@@ -5,19 +5,28 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.luben.zstd.ZstdOutputStream;
+import io.gemmaspark.config.ConfigLoader;
 import io.gemmaspark.jobs.CommonOptions;
 import io.gemmaspark.jobs.SparkSupport;
 import io.gemmaspark.jobs.demo.DemoConfig;
 import io.gemmaspark.jobs.demo.TokenizerStage;
 import io.gemmaspark.jobs.prepare.ReaderConfig;
+import io.gemmaspark.model.tokenizer.BpeTrainer;
 import io.gemmaspark.model.tokenizer.Tokenizer;
 import io.gemmaspark.model.tokenizer.TokenizerFiles;
+import io.gemmaspark.model.tokenizer.TokenizerTrainingConfig;
+import io.gemmaspark.model.tokenizer.TrainingText;
 import io.gemmaspark.util.Json;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -159,6 +168,106 @@ class TokenizerJobsTest {
         for (int i = 0; i < first.size(); i++) {
             assertArrayEquals(first.get(i).getList(0).toArray(), second.get(i).getList(0).toArray());
         }
+    }
+
+    /**
+     * The fixture's documents as zstd JSONL (plus a malformed and a blank line) train the very tokenizer their
+     * Parquet copy trains, and tokenize into as many documents and tokens as an independent encoding of the texts
+     * gives; the unreadable lines are counted by reason in both manifests on disk.
+     */
+    @Test
+    void zstdJsonlIsReadAsPrepareReadsIt() throws Exception {
+        Path jsonl = dir.resolve("raw/docs.jsonl.zst");
+        Files.createDirectories(jsonl.getParent());
+        try (Writer w = new OutputStreamWriter(new ZstdOutputStream(Files.newOutputStream(jsonl)), StandardCharsets.UTF_8)) {
+            for (int i = 0; i < texts.size(); i++) {
+                w.write(new ObjectMapper().writeValueAsString(Map.of("id", "j-" + i, "text", texts.get(i), "source", "web")) + "\n");
+                if (i == 3) {
+                    w.write("{\"id\": \"broken\n\n");
+                }
+            }
+        }
+        TokenizerTrainingConfig config = trainingConfig("vocab_size: 700\n");
+        TokenizerTrainJob.Summary fromParquet = TokenizerTrainJob.run(spark, config, ReaderConfig.defaults(),
+                List.of(cleanDocs), dir.resolve("tok-parquet").toString(), true);
+        TokenizerTrainJob.Summary fromJsonl = TokenizerTrainJob.run(spark, config, ReaderConfig.defaults(),
+                List.of(dir.resolve("raw").toString()), dir.resolve("tok-jsonl").toString(), true);
+        assertArrayEquals(TokenizerFiles.readBytes(fromParquet.modelPath()),
+                TokenizerFiles.readBytes(fromJsonl.modelPath()), "same text, same tokenizer");
+        Map<String, Long> skipped = Map.of("input:blank_line", 1L, "input:malformed_json", 1L);
+        JsonNode trainManifest = Json.MAPPER.readTree(dir.resolve("tok-jsonl/manifest.json").toFile());
+        assertEquals(skipped, counts(trainManifest.at("/summary/recordsSkipped")));
+
+        Path tokens = dir.resolve("tokens-jsonl");
+        TokenizeJob.run(spark, new TokenizeConfig(64, 7, 2), ReaderConfig.defaults(), List.of(jsonl.toString()),
+                fromJsonl.modelPath(), tokens.toString(), true);
+        Tokenizer tokenizer = TokenizerFiles.load(fromJsonl.modelPath());
+        long expectedTokens = texts.stream().mapToLong(t -> tokenizer.encodeLossless(t, true, true).length).sum();
+        JsonNode manifest = Json.MAPPER.readTree(tokens.resolve("manifest.json").toFile());
+        assertEquals(texts.size(), manifest.at("/total/documents").asLong());
+        assertEquals(expectedTokens, manifest.at("/total/tokens").asLong());
+        assertEquals(skipped, counts(manifest.path("records_skipped")));
+        long rowsOnDisk = 0;
+        for (Row row : rowsInFileOrder(tokens.resolve(TextInputs.DEFAULT_STAGE))) {
+            assertEquals(List.of(TextInputs.DEFAULT_STAGE, "web"), List.of(row.getString(1), row.getString(2)));
+            rowsOnDisk++;
+        }
+        assertEquals(manifest.at("/total/rows").asLong(), rowsOnDisk);
+        assertTrue(rowsOnDisk > 0);
+    }
+
+    /**
+     * Word counts reach the driver pruned: with min_word_count 2 and max_words 150, the tokenizer is exactly the
+     * one trained here, without Spark, on the 150 most frequent words of a count made here; the summary's pruned
+     * words and occurrences are those this count leaves out. Without pruning, the tokenizer is the one trained on
+     * every word, as before pruning existed.
+     */
+    @Test
+    void wordsArePrunedOnTheExecutorsAndThePruningIsReported() throws Exception {
+        TokenizerTrainingConfig pruned = trainingConfig("vocab_size: 700\nmin_word_count: 2\nmax_words: 150\n");
+        Map<String, Long> all = new HashMap<>();
+        TrainingText pretokenizer = new TrainingText(pruned);
+        for (String text : texts) {
+            for (String line : text.split("\n", -1)) {
+                pretokenizer.words(line, w -> all.merge(w, 1L, Long::sum));
+            }
+        }
+        List<Map.Entry<String, Long>> ranked = all.entrySet().stream().filter(e -> e.getValue() >= 2)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .toList();
+        assertTrue(ranked.size() > 150 && all.size() > ranked.size(), "both prunings have words to drop");
+        Map<String, Long> top = new HashMap<>();
+        ranked.subList(0, 150).forEach(e -> top.put(e.getKey(), e.getValue()));
+
+        TokenizerTrainJob.Summary summary = TokenizerTrainJob.run(spark, pruned, ReaderConfig.defaults(),
+                List.of(cleanDocs), dir.resolve("tok-pruned").toString(), true);
+        assertEquals(150, summary.distinctWords());
+        assertEquals(all.size() - 150, summary.wordsPruned());
+        long occurrences = all.values().stream().mapToLong(Long::longValue).sum();
+        assertEquals(occurrences, summary.wordOccurrences());
+        assertEquals(occurrences - top.values().stream().mapToLong(Long::longValue).sum(), summary.occurrencesPruned());
+        assertArrayEquals(new BpeTrainer(pruned).train(top).proto().toByteArray(),
+                TokenizerFiles.readBytes(summary.modelPath()), "trained on exactly the top words");
+
+        TokenizerTrainingConfig unpruned = trainingConfig("vocab_size: 700\n");
+        TokenizerTrainJob.Summary full = TokenizerTrainJob.run(spark, unpruned, ReaderConfig.defaults(),
+                List.of(cleanDocs), dir.resolve("tok-unpruned").toString(), true);
+        assertEquals(0, full.wordsPruned());
+        assertEquals(all.size(), full.distinctWords());
+        assertArrayEquals(new BpeTrainer(unpruned).train(all).proto().toByteArray(),
+                TokenizerFiles.readBytes(full.modelPath()), "no pruning: trained on every word");
+    }
+
+    private static Map<String, Long> counts(JsonNode node) {
+        Map<String, Long> counts = new TreeMap<>();
+        node.fields().forEachRemaining(e -> counts.put(e.getKey(), e.getValue().asLong()));
+        return counts;
+    }
+
+    private static TokenizerTrainingConfig trainingConfig(String yaml) throws Exception {
+        Path file = Files.createTempFile(dir, "tokenizer-", ".yaml");
+        Files.writeString(file, yaml);
+        return ConfigLoader.load(file.toString(), TokenizerTrainingConfig.class, List.of());
     }
 
     /**
