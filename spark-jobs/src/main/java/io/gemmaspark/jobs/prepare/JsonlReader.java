@@ -16,9 +16,7 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.Path;
@@ -141,15 +139,13 @@ public final class JsonlReader {
      * leaves the line running through s to the split before it, and reads every line that starts at or before
      * its end; so each line is read by exactly one task and {@link LineNumbers} numbers it.
      */
-    private static final class SplitRecords implements Iterator<Row> {
+    private static final class SplitRecords extends LazyIterator<Row> {
         private final Split split;
         private final String source;
         private final int maxLineBytes;
         private final InvalidUtf8Policy utf8Policy;
         private final BoundedLineReader lines;
         private long line;
-        private boolean finished;
-        private Row next;
 
         SplitRecords(Split split, int maxLineBytes, InvalidUtf8Policy utf8Policy, Configuration conf) {
             this.split = split;
@@ -181,32 +177,19 @@ public final class JsonlReader {
         }
 
         @Override
-        public boolean hasNext() {
+        protected Row produce() {
             try {
-                while (next == null && !finished) {
-                    next = readRecord();
-                }
+                return readRecord();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + split.file() + " after line " + line, e);
             }
-            return next != null;
-        }
-
-        @Override
-        public Row next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            Row row = next;
-            next = null;
-            return row;
         }
 
         private Row readRecord() throws IOException {
             boolean inRange = split.wholeFile() || split.start() + lines.position() <= split.start() + split.length();
             BoundedLineReader.Status status = inRange ? lines.next() : BoundedLineReader.Status.END;
             if (status == BoundedLineReader.Status.END) {
-                finished = true;
+                end();
                 boolean emptyFile = split.start() == 0 && lines.position() == 0;
                 closeQuietly();
                 return emptyFile ? RawRecords.bad(split.file(), 0, source, RawRecords.ReadFailure.EMPTY_FILE,

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
@@ -49,7 +48,7 @@ public final class TextFileReader {
         return new FileDocuments(file, separator, maxBytes, utf8Policy, conf);
     }
 
-    private static final class FileDocuments implements Iterator<Row> {
+    private static final class FileDocuments extends LazyIterator<Row> {
         private final String file;
         private final String source;
         private final int maxBytes;
@@ -58,8 +57,6 @@ public final class TextFileReader {
         private final BoundedLineReader lines;
         private final ByteArrayOutputStream document = new ByteArrayOutputStream();
         private long lineNumber;
-        private boolean finished;
-        private Row next;
 
         FileDocuments(String file, String separator, int maxBytes, InvalidUtf8Policy utf8Policy, Configuration conf) {
             this.file = file;
@@ -81,26 +78,9 @@ public final class TextFileReader {
             }
         }
 
-        @Override
-        public boolean hasNext() {
-            while (next == null && !finished) {
-                next = readDocument();
-            }
-            return next != null;
-        }
-
-        @Override
-        public Row next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            Row row = next;
-            next = null;
-            return row;
-        }
-
         /** The next document, or null when a separator closed an empty one or the file ended. */
-        private Row readDocument() {
+        @Override
+        protected Row produce() {
             document.reset();
             long start = lineNumber + 1;
             long bytes = 0;
@@ -109,7 +89,7 @@ public final class TextFileReader {
                 while (true) {
                     BoundedLineReader.Status status = lines.next();
                     if (status == BoundedLineReader.Status.END) {
-                        finished = true;
+                        end();
                         closeQuietly();
                         if (lines.position() == 0) {
                             return RawRecords.bad(file, 0, source, RawRecords.ReadFailure.EMPTY_FILE, "no bytes");

@@ -2,6 +2,7 @@ package io.gemmaspark.jobs.tokenizer;
 
 import io.gemmaspark.filtering.normalize.InvalidUtf8Policy;
 import io.gemmaspark.jobs.prepare.InputReader;
+import io.gemmaspark.jobs.prepare.LazyIterator;
 import io.gemmaspark.jobs.prepare.PrepareSettings;
 import io.gemmaspark.jobs.prepare.RawRecords;
 import io.gemmaspark.jobs.prepare.ReasonCounter;
@@ -9,7 +10,6 @@ import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
@@ -53,31 +53,20 @@ public final class TextInputs {
     }
 
     private static Iterator<Document> readable(Iterator<Row> rows, ReasonCounter skipped) {
-        return new Iterator<>() {
-            private Document next;
-
+        return new LazyIterator<>() {
             @Override
-            public boolean hasNext() {
-                while (next == null && rows.hasNext()) {
-                    Row row = rows.next();
-                    if (!row.isNullAt(REASON)) {
-                        skipped.add(row.getString(REASON));
-                        continue;
-                    }
-                    next = new Document(row.getString(ID), row.getString(TEXT),
-                            row.isNullAt(STAGE) ? DEFAULT_STAGE : row.getString(STAGE), row.getString(SOURCE));
+            protected Document produce() {
+                if (!rows.hasNext()) {
+                    end();
+                    return null;
                 }
-                return next != null;
-            }
-
-            @Override
-            public Document next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
+                Row row = rows.next();
+                if (!row.isNullAt(REASON)) {
+                    skipped.add(row.getString(REASON));
+                    return null;
                 }
-                Document doc = next;
-                next = null;
-                return doc;
+                return new Document(row.getString(ID), row.getString(TEXT),
+                        row.isNullAt(STAGE) ? DEFAULT_STAGE : row.getString(STAGE), row.getString(SOURCE));
             }
         };
     }
