@@ -70,11 +70,11 @@ public final class JsonlReader {
      * RDD element, and the Kryo that Spark ships cannot build records.)
      */
     static final class Split implements Serializable {
-        private final String file;
-        private final long start;
-        private final long length;
-        private final long firstLine;
-        private final boolean wholeFile;
+        final String file;
+        final long start;
+        final long length;
+        final long firstLine;
+        final boolean wholeFile;
 
         Split(String file, long start, long length, long firstLine, boolean wholeFile) {
             this.file = file;
@@ -82,26 +82,6 @@ public final class JsonlReader {
             this.length = length;
             this.firstLine = firstLine;
             this.wholeFile = wholeFile;
-        }
-
-        String file() {
-            return file;
-        }
-
-        long start() {
-            return start;
-        }
-
-        long length() {
-            return length;
-        }
-
-        long firstLine() {
-            return firstLine;
-        }
-
-        boolean wholeFile() {
-            return wholeFile;
         }
     }
 
@@ -149,18 +129,18 @@ public final class JsonlReader {
 
         SplitRecords(Split split, int maxLineBytes, InvalidUtf8Policy utf8Policy, Configuration conf) {
             this.split = split;
-            this.source = RawRecords.defaultSource(split.file());
+            this.source = RawRecords.defaultSource(split.file);
             this.maxLineBytes = maxLineBytes;
             this.utf8Policy = utf8Policy;
-            this.line = split.firstLine() - 1;
+            this.line = split.firstLine - 1;
             try {
                 InputStream in;
-                if (split.wholeFile()) {
-                    in = InputFiles.open(split.file(), conf);
+                if (split.wholeFile) {
+                    in = InputFiles.open(split.file, conf);
                 } else {
-                    Path path = new Path(split.file());
+                    Path path = new Path(split.file);
                     FSDataInputStream raw = path.getFileSystem(conf).open(path);
-                    raw.seek(split.start());
+                    raw.seek(split.start);
                     in = raw;
                 }
                 lines = new BoundedLineReader(in, maxLineBytes);
@@ -168,11 +148,11 @@ public final class JsonlReader {
                 if (task != null) {
                     task.addTaskCompletionListener((TaskCompletionListener) context -> closeQuietly());
                 }
-                if (split.start() > 0 && !split.wholeFile()) {
+                if (split.start > 0 && !split.wholeFile) {
                     lines.skipPastNewline();
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + split.file(), e);
+                throw new UncheckedIOException("cannot read " + split.file, e);
             }
         }
 
@@ -181,27 +161,27 @@ public final class JsonlReader {
             try {
                 return readRecord();
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + split.file() + " after line " + line, e);
+                throw new UncheckedIOException("cannot read " + split.file + " after line " + line, e);
             }
         }
 
         private Row readRecord() throws IOException {
-            boolean inRange = split.wholeFile() || split.start() + lines.position() <= split.start() + split.length();
+            boolean inRange = split.wholeFile || lines.position() <= split.length;
             BoundedLineReader.Status status = inRange ? lines.next() : BoundedLineReader.Status.END;
             if (status == BoundedLineReader.Status.END) {
                 end();
-                boolean emptyFile = split.start() == 0 && lines.position() == 0;
+                boolean emptyFile = split.start == 0 && lines.position() == 0;
                 closeQuietly();
-                return emptyFile ? RawRecords.bad(split.file(), 0, source, RawRecords.ReadFailure.EMPTY_FILE,
-                        split.wholeFile() && split.length() > 0 ? "no bytes after decompression" : "0 bytes") : null;
+                return emptyFile ? RawRecords.bad(split.file, 0, source, RawRecords.ReadFailure.EMPTY_FILE,
+                        split.wholeFile && split.length > 0 ? "no bytes after decompression" : "0 bytes") : null;
             }
             line++;
             if (status == BoundedLineReader.Status.TOO_LONG) {
-                return RawRecords.bad(split.file(), line, source, RawRecords.ReadFailure.TOO_LONG,
+                return RawRecords.bad(split.file, line, source, RawRecords.ReadFailure.TOO_LONG,
                         "line of " + lines.fullLength() + " bytes (reader.max_record_bytes " + maxLineBytes + ")");
             }
             int skip = line == 1 && startsWith(lines.bytes(), lines.length(), UTF8_BOM) ? UTF8_BOM.length : 0;
-            return parseLine(lines.bytes(), skip, lines.length() - skip, split.file(), line, source, utf8Policy);
+            return parseLine(lines.bytes(), skip, lines.length() - skip, split.file, line, source, utf8Policy);
         }
 
         private void closeQuietly() {
