@@ -7,6 +7,7 @@ import io.gemmaspark.model.tokenizer.Tokenizer;
 import io.gemmaspark.model.tokenizer.TokenizerFiles;
 import io.gemmaspark.util.AtomicOutput;
 import io.gemmaspark.util.Json;
+import io.gemmaspark.util.UserError;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -121,6 +122,10 @@ public final class TokenizeJob {
                 String[] parts = key.split("\u0000", 2);
                 groups.add(new GroupStats(parts[0], parts[1], c[0], c[1], c[2], c[3], c[1] - c[3] * rowLength));
             });
+            if (groups.isEmpty()) {
+                throw new UserError(String.join(", ", inputs) + ": no documents to tokenize (records skipped: "
+                        + skipped.value() + ")");
+            }
 
             for (String stage : groups.stream().map(GroupStats::stage).distinct().toList()) {
                 JavaRDD<Row> rows = packed.filter(r -> r.stage.equals(stage))
