@@ -23,8 +23,8 @@ import scala.Tuple2;
  * newline bytes in every split but a file's last (one number per split goes to the driver, never data).
  * Files read whole (small or compressed) need no pass: their first line is line 1.
  *
- * <p>Hadoop's line reader gives a split starting at byte s &gt; 0 the lines that begin after the first newline at
- * or after s, so its first record is line {@code 1 + newlines(0, s) + 1}.
+ * <p>The JSONL reader, like Hadoop's line reader, gives a split starting at byte s &gt; 0 the lines that begin
+ * after the first newline at or after s, so its first record is line {@code 1 + newlines(0, s) + 1}.
  */
 public final class LineNumbers implements Serializable {
     /** file → split start → newlines before that start. */
