@@ -78,7 +78,8 @@ class InputLimitsTest {
         Path out = dir.resolve("out");
         PrepareJob.run(spark, PrepareCommand.request(List.of(corpus.toString()), out.toString(), false, true,
                 "prepare/default", null, List.of("reader.text_separator=<|doc|>", "reader.max_record_bytes=" + LIMIT,
-                        "language.languages=[]")));
+                        // reading is under test, not dedup: the near-duplicate stages are skipped to save time
+                        "language.languages=[]", "dedup.near_duplicates.enabled=false")));
         manifest = JSON.readTree(out.resolve("manifest.json").toFile());
         for (Row r : spark.read().parquet(out.resolve("rejected").toString())
                 .select("location", "reason", "detail").collectAsList()) {
