@@ -119,7 +119,7 @@ public final class TextFileReader {
         private Row toRow(long start, long bytes) {
             if (bytes > maxBytes) {
                 return RawRecords.bad(file, start, source, RawRecords.ReadFailure.TOO_LONG,
-                        "document of " + bytes + " bytes or more (reader.max_record_bytes " + maxBytes + ")");
+                        "document of " + bytes + " bytes (reader.max_record_bytes " + maxBytes + ")");
             }
             Utf8Decoder.Decoded decoded = Utf8Decoder.decode(document.toByteArray(), utf8Policy,
                     RawRecords.location(file, start));
