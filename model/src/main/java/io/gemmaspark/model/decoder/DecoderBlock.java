@@ -209,12 +209,18 @@ public final class DecoderBlock {
     /** {@code [B*S, n*hd]} (row-major projection output) to heads {@code [B, n, S, hd]}. */
     private INDArray toHeads(INDArray projected, int batch, int steps) {
         long n = projected.length() / ((long) batch * steps * c.headDim());
+        if (steps == 1) {   // swapping an axis of length 1 moves nothing: a view (one decode step of each row)
+            return projected.reshape('c', batch, n, 1, c.headDim());
+        }
         return projected.reshape('c', batch, steps, n, c.headDim()).permute(0, 2, 1, 3).dup('c');
     }
 
     /** Inverse of {@link #toHeads}: any array holding heads {@code [B, n, S, hd]} to {@code [B*S, n*hd]}. */
     private INDArray fromHeads(INDArray heads, int batch, int steps) {
         long n = heads.length() / ((long) batch * steps * c.headDim());
+        if (steps == 1) {
+            return heads.reshape('c', batch, n * c.headDim());
+        }
         return heads.reshape('c', batch, n, steps, c.headDim()).permute(0, 2, 1, 3).dup('c')
                 .reshape('c', (long) batch * steps, n * c.headDim());
     }

@@ -142,7 +142,8 @@ public final class BatchedDecoder {
             int kv = c.numKeyValueHeads();
             int groups = c.numAttentionHeads() / kv;
             int hd = c.headDim();
-            INDArray byRow = queries.reshape('c', kv, groups, rows, hd).permute(2, 0, 1, 3).dup('c');
+            INDArray byRow = rows == 1 ? queries.reshape('c', 1, kv, groups, hd)
+                    : queries.reshape('c', kv, groups, rows, hd).permute(2, 0, 1, 3).dup('c');
             INDArray out = Nd4j.createUninitialized(dtype, rows, kv, groups, hd);
             int from = 0;
             for (Slice s : slices) {
@@ -170,7 +171,8 @@ public final class BatchedDecoder {
                 }
                 from += n;
             }
-            return out.permute(1, 2, 0, 3).dup('c').reshape('c', kv, (long) groups * rows, hd);
+            return rows == 1 ? out.reshape('c', kv, groups, hd)
+                    : out.permute(1, 2, 0, 3).dup('c').reshape('c', kv, (long) groups * rows, hd);
         }
     }
 
