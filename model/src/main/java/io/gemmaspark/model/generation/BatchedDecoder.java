@@ -122,7 +122,7 @@ public final class BatchedDecoder {
      * Causal attention of each sequence's new rows over its own cache plus themselves. Query head {@code kv*g + h}
      * uses key/value head {@code kv}. The block hands queries stacked as {@code [KV, g*rows, hd]}; they are turned
      * row-major ({@code [rows, KV, g, hd]}) once per layer, so that a decoding sequence's queries and output are
-     * contiguous {@code [KV, g, hd]} views: a decode row then costs four ND4J calls (cache write of keys and of
+     * contiguous {@code [KV, g, hd]} views: a decode row then costs five ND4J calls (cache write of keys and of
      * values, scores, softmax, values product written in place), a prefill chunk two more (a copy to its stacked
      * layout and the causal mask).
      */
