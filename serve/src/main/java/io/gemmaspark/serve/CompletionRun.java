@@ -4,6 +4,8 @@ import io.gemmaspark.model.generation.BatchScheduler;
 import io.gemmaspark.model.generation.GenerationOptions;
 import io.gemmaspark.model.generation.QueueFullException;
 import io.gemmaspark.model.generation.SequenceListener;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -37,21 +39,22 @@ final class CompletionRun implements AutoCloseable {
         this.texts = new TextStream[n];
         this.done = new boolean[n];
         this.promptTokens = request.promptIds().length;
+        List<BatchScheduler.Request> choices = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             texts[i] = new TextStream(model.codec(), request.stop());
             GenerationOptions options = new GenerationOptions(request.maxTokens(), request.temperature(),
                     request.topK(), request.topP(), request.seed() + i, model.stopIds());
-            try {
-                handles[i] = scheduler.submit(request.promptIds(), options, listener(i));
-            } catch (QueueFullException e) {
-                close();
-                throw new ApiException(429, "rate_limit_exceeded", null, "rate_limit_exceeded", e.getMessage());
-            } catch (IllegalArgumentException e) {
-                close();
-                throw ApiException.invalid("max_tokens", e.getMessage());
-            }
-            open++;
+            choices.add(new BatchScheduler.Request(request.promptIds(), options, listener(i)));
         }
+        // All choices or none: a full queue refuses the whole request, never leaves part of it running.
+        try {
+            scheduler.submitAll(choices).toArray(handles);
+        } catch (QueueFullException e) {
+            throw new ApiException(429, "rate_limit_exceeded", null, "rate_limit_exceeded", e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("max_tokens", e.getMessage());
+        }
+        open = n;
     }
 
     private SequenceListener listener(int index) {

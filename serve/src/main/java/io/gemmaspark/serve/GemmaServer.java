@@ -91,6 +91,11 @@ public final class GemmaServer implements AutoCloseable {
         return engine.join().scheduler().stats();
     }
 
+    /** The scheduler once loaded (tests hold it busy to reach the timeout path). */
+    BatchScheduler scheduler() {
+        return engine.join().scheduler();
+    }
+
     @Override
     public void close() {
         undertow.stop();

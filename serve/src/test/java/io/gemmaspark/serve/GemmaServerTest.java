@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gemmaspark.model.generation.BatchScheduler;
+import io.gemmaspark.model.generation.GenerationOptions;
+import io.gemmaspark.model.generation.SequenceListener;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -20,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -161,6 +165,93 @@ class GemmaServerTest {
                 "{\"prompt\":\"the lazy dog\",\"max_tokens\":5,\"n\":2,\"temperature\":0.8,\"seed\":3}");
         assertEquals(body.get("choices").toString(), again.json().get("choices").toString(),
                 "the same seed samples the same text");
+    }
+
+    @Test
+    void severalStreamedChoicesCarryTheirIndexAndReassembleToTheWholeChoices() throws Exception {
+        String sampling = ",\"temperature\":0.9,\"seed\":5,\"n\":3,\"max_tokens\":12";
+        JsonNode whole = post(port, "/v1/chat/completions", chat(sampling)).json();
+        ServerFixture.Reply streamed = post(port, "/v1/chat/completions", chat(sampling + ",\"stream\":true"));
+        assertEquals(200, streamed.status(), streamed.body());
+        StringBuilder[] texts = {new StringBuilder(), new StringBuilder(), new StringBuilder()};
+        int[] roles = new int[3];
+        String[] finishes = new String[3];
+        List<String> events = events(streamed.body());
+        assertEquals("[DONE]", events.get(events.size() - 1));
+        for (String e : events.subList(0, events.size() - 1)) {
+            JsonNode choices = JSON.readTree(e).get("choices");
+            assertEquals(1, choices.size(), "one choice per chunk: " + e);
+            JsonNode choice = choices.get(0);
+            int index = choice.get("index").asInt();
+            assertTrue(finishes[index] == null, "no chunk of choice " + index + " after its finish: " + e);
+            if (choice.at("/delta/role").isTextual()) {
+                roles[index]++;
+            }
+            texts[index].append(choice.at("/delta/content").asText(""));
+            if (!choice.get("finish_reason").isNull()) {
+                finishes[index] = choice.get("finish_reason").asText();
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            JsonNode expected = whole.at("/choices/" + i);
+            assertEquals(i, expected.get("index").asInt());
+            assertEquals(1, roles[i], "choice " + i + " opens with one role delta");
+            assertEquals(expected.at("/message/content").asText(), texts[i].toString(), "choice " + i);
+            assertEquals(expected.get("finish_reason").asText(), finishes[i], "choice " + i);
+        }
+        assertFalse(texts[0].toString().equals(texts[1].toString()) && texts[1].toString().equals(texts[2].toString()),
+                "each choice samples with its own seed");
+    }
+
+    @Test
+    void aRequestOutlivingTheTimeoutIsAnswered504AndItsSequencesFreed() throws Exception {
+        try (GemmaServer slow = GemmaServer.start(ServerFixture.settings(4, 8, 1), null, () -> model)) {
+            slow.awaitReady();
+            // A sequence whose listener holds the scheduler's thread: no step runs until it is released.
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            slow.scheduler().submit(new int[] {model.bosId(), 5, 6}, GenerationOptions.greedy(1),
+                    new SequenceListener() {
+                        @Override
+                        public void onToken(int token) {
+                            holding.countDown();
+                            try {
+                                release.await(60, TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+
+                        @Override
+                        public void onFinish(Finish reason, int promptTokens, int completionTokens) {
+                        }
+
+                        @Override
+                        public void onError(RuntimeException error) {
+                        }
+                    });
+            assertTrue(holding.await(60, TimeUnit.SECONDS));
+            try {
+                long start = System.nanoTime();
+                ServerFixture.Reply whole = post(slow.port(), "/v1/chat/completions", chat(",\"max_tokens\":5"));
+                assertTrue(System.nanoTime() - start >= 1_000_000_000L, "answered before the 1 s timeout");
+                assertError(whole, 504, null);
+                assertEquals("request_timeout", whole.json().at("/error/code").asText());
+                ServerFixture.Reply streamed = post(slow.port(), "/v1/chat/completions",
+                        chat(",\"max_tokens\":5,\"stream\":true"));
+                assertError(streamed, 504, null);
+                assertEquals("request_timeout", streamed.json().at("/error/code").asText());
+            } finally {
+                release.countDown();
+            }
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (System.nanoTime() < deadline && (slow.stats().running() > 0 || slow.stats().waiting() > 0)) {
+                Thread.sleep(20);
+            }
+            BatchScheduler.Stats stats = slow.stats();
+            assertEquals(2, stats.cancelled(), "both timed-out requests were cancelled: " + stats);
+            assertEquals(stats.totalKvBlocks(), stats.freeKvBlocks());
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.gemmaspark.model.GemmaConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The Gemma block, the one place it is composed (Gemma Team, 2024; forward beside its backward, as in llm.c):
@@ -93,17 +94,23 @@ public final class DecoderBlock {
         int hd = c.headDim();
         Kernels.Rms attnNorm = Kernels.rmsNorm(x, w.inputNorm(), c.rmsNormEps());
         INDArray a = attnNorm.y();
-        INDArray queries = Kernels.rope(toHeads(Kernels.linear(a, w.q()), batch, steps), at.cosQ(), at.sinQ())
+        INDArray[] qkv = w.qkv() == null
+                ? new INDArray[] {Kernels.linear(a, w.q()), Kernels.linear(a, w.k()), Kernels.linear(a, w.v())}
+                : columns(Kernels.linear(a, w.qkv()), w.q().rows(), w.k().rows(), w.v().rows());
+        INDArray queries = Kernels.rope(toHeads(qkv[0], batch, steps), at.cosQ(), at.sinQ())
                 .reshape('c', (long) batch * c.numKeyValueHeads(), (long) groups * steps, hd);
-        INDArray newKeys = Kernels.rope(toHeads(Kernels.linear(a, w.k()), batch, steps), at.cosK(), at.sinK());
-        INDArray newValues = toHeads(Kernels.linear(a, w.v()), batch, steps);
+        INDArray newKeys = Kernels.rope(toHeads(qkv[1], batch, steps), at.cosK(), at.sinK());
+        INDArray newValues = toHeads(qkv[2], batch, steps);
         INDArray attention = fromHeads(core.attend(queries, kvRows(newKeys, batch, steps),
                 kvRows(newValues, batch, steps)), batch, steps);
         x.addi(Kernels.linear(attention, w.o()));
 
         Kernels.Rms mlpNorm = Kernels.rmsNorm(x, w.postNorm(), c.rmsNormEps());
-        INDArray gate = Kernels.linear(mlpNorm.y(), w.gate());
-        INDArray up = Kernels.linear(mlpNorm.y(), w.up());
+        INDArray[] gateUp = w.gateUp() == null
+                ? new INDArray[] {Kernels.linear(mlpNorm.y(), w.gate()), Kernels.linear(mlpNorm.y(), w.up())}
+                : columns(Kernels.linear(mlpNorm.y(), w.gateUp()), w.gate().rows(), w.up().rows());
+        INDArray gate = gateUp[0];
+        INDArray up = gateUp[1];
         INDArray gateTanh = Kernels.geluTanhInner(gate);
         INDArray gateGelu = Kernels.geluTanh(gate, gateTanh);
         INDArray hidden = keep ? gateGelu.mul(up) : gateGelu.muli(up);
@@ -188,15 +195,32 @@ public final class DecoderBlock {
         return dx;
     }
 
+    /** Column views of a stacked projection's output, {@code widths} wide in order. */
+    private static INDArray[] columns(INDArray stacked, long... widths) {
+        INDArray[] parts = new INDArray[widths.length];
+        long from = 0;
+        for (int i = 0; i < widths.length; i++) {
+            parts[i] = stacked.get(NDArrayIndex.all(), NDArrayIndex.interval(from, from + widths[i]));
+            from += widths[i];
+        }
+        return parts;
+    }
+
     /** {@code [B*S, n*hd]} (row-major projection output) to heads {@code [B, n, S, hd]}. */
     private INDArray toHeads(INDArray projected, int batch, int steps) {
         long n = projected.length() / ((long) batch * steps * c.headDim());
+        if (steps == 1) {   // swapping an axis of length 1 moves nothing: a view (one decode step of each row)
+            return projected.reshape('c', batch, n, 1, c.headDim());
+        }
         return projected.reshape('c', batch, steps, n, c.headDim()).permute(0, 2, 1, 3).dup('c');
     }
 
     /** Inverse of {@link #toHeads}: any array holding heads {@code [B, n, S, hd]} to {@code [B*S, n*hd]}. */
     private INDArray fromHeads(INDArray heads, int batch, int steps) {
         long n = heads.length() / ((long) batch * steps * c.headDim());
+        if (steps == 1) {
+            return heads.reshape('c', batch, n * c.headDim());
+        }
         return heads.reshape('c', batch, n, steps, c.headDim()).permute(0, 2, 1, 3).dup('c')
                 .reshape('c', (long) batch * steps, n * c.headDim());
     }

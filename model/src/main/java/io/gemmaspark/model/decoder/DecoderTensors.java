@@ -11,9 +11,21 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class DecoderTensors {
 
-    /** One transformer block; linear weights are {@code [out, in]}. */
+    /**
+     * One transformer block; linear weights are {@code [out, in]}. {@code qkv} and {@code gateUp} are the
+     * projections that read the same input stacked into one {@code [out1 + out2 (+ out3), in]} view, when the
+     * tensors lie back to back in one buffer ({@link ParamLayout} places them so), else null: one product then
+     * reads them, one call instead of three or two (per-call cost dominates single-token decoding).
+     */
     public record Block(INDArray inputNorm, INDArray q, INDArray k, INDArray v, INDArray o,
-                        INDArray postNorm, INDArray gate, INDArray up, INDArray down) {}
+                        INDArray postNorm, INDArray gate, INDArray up, INDArray down, INDArray qkv,
+                        INDArray gateUp) {
+        public Block(INDArray inputNorm, INDArray q, INDArray k, INDArray v, INDArray o, INDArray postNorm,
+                     INDArray gate, INDArray up, INDArray down) {
+            this(inputNorm, q, k, v, o, postNorm, gate, up, down, Kernels.stackedRows(q, k, v),
+                    Kernels.stackedRows(gate, up));
+        }
+    }
 
     public final INDArray embed;
     public final List<Block> blocks;

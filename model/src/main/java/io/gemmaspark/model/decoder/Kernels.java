@@ -1,5 +1,6 @@
 package io.gemmaspark.model.decoder;
 
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
@@ -29,6 +30,31 @@ public final class Kernels {
             return y.reshape('c', 1, w.rows());
         }
         return Nd4j.gemm(x, w, false, true);
+    }
+
+    /**
+     * The row-major matrices {@code parts} (same width) as one {@code [sum of rows, width]} view when they lie back
+     * to back in one buffer, in this order; null otherwise.
+     */
+    public static INDArray stackedRows(INDArray... parts) {
+        INDArray first = parts[0];
+        long width = first.columns();
+        long rows = 0;
+        for (INDArray p : parts) {
+            boolean adjacent = p.rank() == 2 && p.columns() == width && p.ordering() == 'c'
+                    && p.stride(1) == 1 && p.stride(0) == width && root(p.data()) == root(first.data())
+                    && p.offset() == first.offset() + rows * width;
+            if (!adjacent) {
+                return null;
+            }
+            rows += p.rows();
+        }
+        // A view's offset() counts from the buffer it was cut from, so the stacked view is cut from that too.
+        return Nd4j.create(root(first.data()), new long[] {rows, width}, new long[] {width, 1}, first.offset(), 'c');
+    }
+
+    private static DataBuffer root(DataBuffer buffer) {
+        return buffer.originalDataBuffer() != null ? buffer.originalDataBuffer() : buffer;
     }
 
     /** dW = dy^T x, written into {@code dw} ({@code [out, in]}). */

@@ -75,6 +75,54 @@ public final class BatchScheduler implements AutoCloseable {
      * @throws IllegalArgumentException when prompt plus new tokens exceed the context or the whole KV pool
      */
     public Handle submit(int[] prompt, GenerationOptions options, SequenceListener listener) {
+        return submitAll(List.of(new Request(prompt, options, listener))).get(0);
+    }
+
+    /** A prompt to queue with {@link #submitAll}. */
+    public record Request(int[] prompt, GenerationOptions options, SequenceListener listener) {}
+
+    /**
+     * Queues several prompts at once, in order: the scheduler admits none of them before it can see all of them,
+     * so the steps, and with them the results, depend only on the list and the settings, not on how fast the
+     * caller submits (offline generation relies on this to give the same rows on any number of workers). All are
+     * checked before any is queued.
+     *
+     * @throws QueueFullException       when the requests would exceed {@code maxWaiting}
+     * @throws IllegalArgumentException when a prompt is empty, has an id outside the vocabulary, or with its new
+     *                                  tokens exceeds the context or the whole KV pool
+     */
+    public List<Handle> submitAll(List<Request> requests) {
+        for (Request r : requests) {
+            validate(r.prompt(), r.options());
+        }
+        if (closed) {
+            throw new IllegalStateException("the scheduler is closed");
+        }
+        List<Handle> handles = new ArrayList<>(requests.size());
+        List<Sequence> queue = new ArrayList<>(requests.size());
+        for (Request r : requests) {
+            if (r.options().maxNewTokens() == 0) {
+                r.listener().onFinish(SequenceListener.Finish.LENGTH, r.prompt().length, 0);
+                handles.add(() -> { });
+                continue;
+            }
+            Sequence sequence = new Sequence(arrivals.incrementAndGet(), r.prompt(), r.options(), r.listener(),
+                    new SequenceCache(decoder.config(), decoder.dtype(), pool,
+                            r.prompt().length + r.options().maxNewTokens()));
+            queue.add(sequence);
+            handles.add(sequence);
+        }
+        if (queued.addAndGet(queue.size()) > settings.maxWaiting()) {
+            queued.addAndGet(-queue.size());
+            throw new QueueFullException(settings.maxWaiting());
+        }
+        synchronized (incoming) {
+            incoming.addAll(queue);
+        }
+        return handles;
+    }
+
+    private void validate(int[] prompt, GenerationOptions options) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt is empty (it needs at least <bos>)");
         }
@@ -88,21 +136,6 @@ public final class BatchScheduler implements AutoCloseable {
             throw new IllegalArgumentException("the prompt (" + prompt.length + " tokens) plus " + options.maxNewTokens()
                     + " new tokens exceed the " + maxSequencePositions() + " positions a sequence may use");
         }
-        if (closed) {
-            throw new IllegalStateException("the scheduler is closed");
-        }
-        if (options.maxNewTokens() == 0) {
-            listener.onFinish(SequenceListener.Finish.LENGTH, prompt.length, 0);
-            return () -> { };
-        }
-        if (queued.incrementAndGet() > settings.maxWaiting()) {
-            queued.decrementAndGet();
-            throw new QueueFullException(settings.maxWaiting());
-        }
-        Sequence sequence = new Sequence(arrivals.incrementAndGet(), prompt, options, listener,
-                new SequenceCache(decoder.config(), decoder.dtype(), pool, positions));
-        incoming.add(sequence);
-        return sequence;
     }
 
     @Override
@@ -126,7 +159,9 @@ public final class BatchScheduler implements AutoCloseable {
                     }
                     waiting.addLast(next);
                 }
-                incoming.drainTo(waiting);
+                synchronized (incoming) {   // a submitAll in progress is taken whole
+                    incoming.drainTo(waiting);
+                }
                 dropCancelled();
                 step();
             } catch (InterruptedException e) {

@@ -120,8 +120,11 @@ public final class BatchedDecoder {
 
     /**
      * Causal attention of each sequence's new rows over its own cache plus themselves. Query head {@code kv*g + h}
-     * uses key/value head {@code kv}; the block hands queries as {@code [KV, g*rows, hd]} (its stacked layout), so
-     * a sequence's queries are the strided view {@code [KV, g, from..from+n, hd]}.
+     * uses key/value head {@code kv}. The block hands queries stacked as {@code [KV, g*rows, hd]}; they are turned
+     * row-major ({@code [rows, KV, g, hd]}) once per layer, so that a decoding sequence's queries and output are
+     * contiguous {@code [KV, g, hd]} views: a decode row then costs five ND4J calls (cache write of keys and of
+     * values, scores, softmax, values product written in place), a prefill chunk two more (a copy to its stacked
+     * layout and the causal mask).
      */
     private final class RaggedAttention implements DecoderBlock.Attention {
         private final int layer;
@@ -139,8 +142,9 @@ public final class BatchedDecoder {
             int kv = c.numKeyValueHeads();
             int groups = c.numAttentionHeads() / kv;
             int hd = c.headDim();
-            INDArray stacked = queries.reshape('c', kv, groups, rows, hd);
-            INDArray out = Nd4j.createUninitialized(dtype, kv, groups, rows, hd);
+            INDArray byRow = rows == 1 ? queries.reshape('c', 1, kv, groups, hd)
+                    : queries.reshape('c', kv, groups, rows, hd).permute(2, 0, 1, 3).dup('c');
+            INDArray out = Nd4j.createUninitialized(dtype, rows, kv, groups, hd);
             int from = 0;
             for (Slice s : slices) {
                 int n = s.tokens().length;
@@ -149,19 +153,26 @@ public final class BatchedDecoder {
                 int total = start + n;
                 cache.write(layer, newKeys.get(all(), interval(from, from + n), all()),
                         newValues.get(all(), interval(from, from + n), all()));
-                INDArray q = stacked.get(all(), all(), interval(from, from + n), all()).dup('c')
-                        .reshape('c', kv, (long) groups * n, hd);
+                INDArray rowsOf = byRow.get(interval(from, from + n), all(), all(), all());
+                INDArray q = n == 1 ? rowsOf.reshape('c', kv, groups, hd)
+                        : rowsOf.permute(1, 2, 0, 3).dup('c').reshape('c', kv, (long) groups * n, hd);
                 INDArray scores = Nd4j.matmul(q, cache.keys(layer, total), false, true, false);
                 if (n > 1) {
                     INDArray perHead = scores.reshape('c', (long) kv * groups, n, total);
                     Nd4j.exec(new AddOp(perHead, chunkMask(start, n), perHead));
                 }
                 Kernels.softmaxInPlace(scores);
-                INDArray context = Nd4j.matmul(scores, cache.values(layer, total));
-                out.get(all(), all(), interval(from, from + n), all()).assign(context.reshape('c', kv, groups, n, hd));
+                INDArray outOf = out.get(interval(from, from + n), all(), all(), all());
+                if (n == 1) {
+                    Nd4j.matmul(scores, cache.values(layer, total), outOf.reshape('c', kv, groups, hd));
+                } else {
+                    outOf.assign(Nd4j.matmul(scores, cache.values(layer, total))
+                            .reshape('c', kv, groups, n, hd).permute(2, 0, 1, 3));
+                }
                 from += n;
             }
-            return out.reshape('c', kv, (long) groups * rows, hd);
+            return rows == 1 ? out.reshape('c', kv, groups, hd)
+                    : out.permute(1, 2, 0, 3).dup('c').reshape('c', kv, (long) groups * rows, hd);
         }
     }
 

@@ -27,6 +27,20 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
 class GemmaDecoderTest {
+
+    @Test
+    void projectionsReadingOneInputAreStackedViewsOfTheParameters() {
+        GemmaDecoder decoder = randomDecoder(tinyConfig(4, 2, 2), DataType.FLOAT, 0.5, 5);
+        for (DecoderTensors.Block b : decoder.tensors().blocks) {
+            assertEquals(Nd4j.concat(0, b.q(), b.k(), b.v()), b.qkv(), "q, k, v stacked");
+            assertEquals(Nd4j.concat(0, b.gate(), b.up()), b.gateUp(), "gate, up stacked");
+        }
+        // a view, not a copy: a parameter update is seen through it
+        DecoderTensors.Block first = decoder.tensors().blocks.get(0);
+        first.k().putScalar(1, 2, 42.0);
+        assertEquals(42.0, first.qkv().getDouble(first.q().rows() + 1, 2));
+        assertEquals(null, Kernels.stackedRows(first.k(), first.q()), "out of order is not stacked");
+    }
     private static final int ELEMENTS_PER_TENSOR = 12;
 
     @ParameterizedTest(name = "heads {0}, kv heads {1}")

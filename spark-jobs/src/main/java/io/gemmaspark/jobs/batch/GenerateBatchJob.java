@@ -156,12 +156,15 @@ public final class GenerateBatchJob {
         BatchedDecoder decoder = new BatchedDecoder(session.config.model(), session.decoder.tensors());
         List<CollectedSequence> collected = new ArrayList<>();
         try (BatchScheduler scheduler = new BatchScheduler(decoder, settings.scheduler().toSchedulerSettings())) {
+            List<BatchScheduler.Request> requests = new ArrayList<>();
             for (PromptRow row : work.rows) {
                 CollectedSequence c = new CollectedSequence();
-                scheduler.submit(row.promptIds, new GenerationOptions(row.maxTokens, settings.temperature(),
-                        settings.topK(), settings.topP(), row.seed, stopIds), c);
+                requests.add(new BatchScheduler.Request(row.promptIds, new GenerationOptions(row.maxTokens,
+                        settings.temperature(), settings.topK(), settings.topP(), row.seed, stopIds), c));
                 collected.add(c);
             }
+            // All at once: the steps then depend on the partition alone, not on submission timing.
+            scheduler.submitAll(requests);
             long[] totals = {work.partition, 0, 0, 0, 0};
             List<CompletionParquet.Completion> completions = new ArrayList<>();
             for (int i = 0; i < collected.size(); i++) {
