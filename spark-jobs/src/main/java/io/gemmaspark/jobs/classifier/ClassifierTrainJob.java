@@ -8,6 +8,8 @@ import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.gemmaspark.filtering.classifier.LinearTextClassifier;
 import io.gemmaspark.filtering.classifier.TextFeatures;
 import io.gemmaspark.training.metrics.CalibrationPlot;
@@ -63,6 +65,9 @@ public final class ClassifierTrainJob {
     private static final int PARITY_RECORDS = 50;
     private static final double PARITY_TOLERANCE = 1e-9;
     private static final int BAD_SAMPLES = 10;
+    /** metrics.json's keys, records' components included, are snake_case like the YAML they came from. */
+    private static final ObjectMapper SNAKE_CASE = Json.MAPPER.copy()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
     /**
      * @param data       labelled JSONL: files, directories or globs on any Hadoop file system
@@ -243,7 +248,8 @@ public final class ClassifierTrainJob {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + json, e);
             }
-            Json.write(metricsJson(request, result), new Path(temp, "metrics.json"), conf);
+            Json.write(SNAKE_CASE.convertValue(metricsJson(request, result), Map.class), new Path(temp, "metrics.json"),
+                    conf);
             CalibrationPlot.write(result.metrics().calibration(), "held-out calibration: P(" + result.positiveLabel()
                     + ")", new Path(temp, "calibration.png").toString(), conf);
             output.commit();
