@@ -20,12 +20,18 @@ public final class SparkTermIndex {
     }
 
     public static int indexOf(String term, int numFeatures) {
-        int raw = murmur3(term.getBytes(StandardCharsets.UTF_8)) % numFeatures;
+        byte[] utf8 = term.getBytes(StandardCharsets.UTF_8);
+        return indexOf(utf8, utf8.length, numFeatures);
+    }
+
+    /** The index of the term whose UTF-8 encoding (as {@link String#getBytes} gives it) is bytes[0, length). */
+    public static int indexOf(byte[] bytes, int length, int numFeatures) {
+        int raw = murmur3(bytes, length) % numFeatures;
         return raw < 0 ? raw + numFeatures : raw;
     }
 
-    static int murmur3(byte[] bytes) {
-        int aligned = bytes.length - bytes.length % 4;
+    static int murmur3(byte[] bytes, int length) {
+        int aligned = length - length % 4;
         int h1 = SEED;
         for (int i = 0; i < aligned; i += 4) {
             int word = (bytes[i] & 0xff) | (bytes[i + 1] & 0xff) << 8 | (bytes[i + 2] & 0xff) << 16 | bytes[i + 3] << 24;
@@ -34,11 +40,11 @@ public final class SparkTermIndex {
         // The tail bytes are mixed as one block, as in the reference MurmurHash3 (the pre-3.0 Spark variant mixed
         // each tail byte as a whole block, which is where hashUnsafeBytes2 differs).
         int k1 = 0;
-        for (int i = aligned, shift = 0; i < bytes.length; i++, shift += 8) {
+        for (int i = aligned, shift = 0; i < length; i++, shift += 8) {
             k1 ^= (bytes[i] & 0xff) << shift;
         }
         h1 ^= mixK1(k1);
-        return fmix(h1, bytes.length);
+        return fmix(h1, length);
     }
 
     private static int mixK1(int k1) {

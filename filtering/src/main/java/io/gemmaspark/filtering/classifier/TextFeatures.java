@@ -2,6 +2,7 @@ package io.gemmaspark.filtering.classifier;
 
 import io.gemmaspark.config.Range;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -28,8 +29,6 @@ import java.util.regex.Pattern;
  */
 public record TextFeatures(@Range(min = 1) int maxChars, String tokenPattern, List<Integer> wordNgrams,
                            List<Integer> charNgrams, @Range(min = 2) int numFeatures) implements Serializable {
-    private static final Pattern CHARACTERS = Pattern.compile("");
-
     public TextFeatures {
         Pattern.compile(tokenPattern); // fails early, naming the pattern
         if (wordNgrams.isEmpty() && charNgrams.isEmpty()) {
@@ -62,37 +61,121 @@ public record TextFeatures(@Range(min = 1) int maxChars, String tokenPattern, Li
     /** Calls {@code sink} with the feature index of every term occurrence of {@code text}, block by block. */
     public void forEachIndex(String text, IntConsumer sink) {
         String prepared = prepare(text);
+        TermBytes term = new TermBytes();
         int block = 0;
         if (!wordNgrams.isEmpty()) {
-            String[] words = tokens(Pattern.compile(tokenPattern), prepared);
+            Tokens words = Tokens.words(Pattern.compile(tokenPattern), prepared);
             for (int n : wordNgrams) {
-                ngrams(words, n, block++ * numFeatures, sink);
+                words.ngrams(n, block++ * numFeatures, numFeatures, term, sink);
             }
         }
         if (!charNgrams.isEmpty()) {
-            String[] chars = tokens(CHARACTERS, prepared);
+            Tokens chars = Tokens.chars(prepared);
             for (int n : charNgrams) {
-                ngrams(chars, n, block++ * numFeatures, sink);
+                chars.ngrams(n, block++ * numFeatures, numFeatures, term, sink);
             }
         }
     }
 
-    /** RegexTokenizer with gaps: the pieces between matches, empty ones dropped (minTokenLength 1). */
-    private static String[] tokens(Pattern pattern, String text) {
-        return Arrays.stream(pattern.split(text)).filter(t -> !t.isEmpty()).toArray(String[]::new);
+    /**
+     * Tokens as UTF-8 bytes, token i being data[offsets[i], offsets[i + 1]): n-grams are hashed from these bytes
+     * joined by a space byte, which is what NGram's {@code mkString(" ")} followed by HashingTF's UTF-8 encoding
+     * gives, without building a String per n-gram.
+     */
+    private static final class Tokens {
+        final byte[] data;
+        final int[] offsets;
+        final int count;
+
+        private Tokens(byte[] data, int[] offsets, int count) {
+            this.data = data;
+            this.offsets = offsets;
+            this.count = count;
+        }
+
+        /** RegexTokenizer with gaps: the pieces between matches, empty ones dropped (minTokenLength 1). */
+        static Tokens words(Pattern gaps, String text) {
+            String[] pieces = gaps.split(text);
+            byte[][] encoded = new byte[pieces.length][];
+            int total = 0;
+            int count = 0;
+            for (String piece : pieces) {
+                if (!piece.isEmpty()) {
+                    encoded[count] = piece.getBytes(StandardCharsets.UTF_8);
+                    total += encoded[count++].length;
+                }
+            }
+            byte[] data = new byte[total];
+            int[] offsets = new int[count + 1];
+            for (int i = 0; i < count; i++) {
+                System.arraycopy(encoded[i], 0, data, offsets[i], encoded[i].length);
+                offsets[i + 1] = offsets[i] + encoded[i].length;
+            }
+            return new Tokens(data, offsets, count);
+        }
+
+        /**
+         * What the empty pattern splits off: every UTF-16 unit, a surrogate included (so each half of a pair
+         * becomes a lone surrogate, which String.getBytes encodes as '?').
+         */
+        static Tokens chars(String text) {
+            int n = text.length();
+            byte[] data = new byte[3 * n];
+            int[] offsets = new int[n + 1];
+            int at = 0;
+            for (int i = 0; i < n; i++) {
+                char c = text.charAt(i);
+                if (c < 0x80) {
+                    data[at++] = (byte) c;
+                } else if (c < 0x800) {
+                    data[at++] = (byte) (0xc0 | c >> 6);
+                    data[at++] = (byte) (0x80 | c & 0x3f);
+                } else if (Character.isSurrogate(c)) {
+                    data[at++] = '?';
+                } else {
+                    data[at++] = (byte) (0xe0 | c >> 12);
+                    data[at++] = (byte) (0x80 | c >> 6 & 0x3f);
+                    data[at++] = (byte) (0x80 | c & 0x3f);
+                }
+                offsets[i + 1] = at;
+            }
+            return new Tokens(data, offsets, n);
+        }
+
+        void ngrams(int n, int blockOffset, int numFeatures, TermBytes term, IntConsumer sink) {
+            for (int i = 0; i + n <= count; i++) {
+                term.length = 0;
+                for (int j = i; j < i + n; j++) {
+                    if (j > i) {
+                        term.append((byte) ' ');
+                    }
+                    term.append(data, offsets[j], offsets[j + 1] - offsets[j]);
+                }
+                sink.accept(blockOffset + SparkTermIndex.indexOf(term.bytes, term.length, numFeatures));
+            }
+        }
     }
 
-    private void ngrams(String[] tokens, int n, int offset, IntConsumer sink) {
-        StringBuilder term = new StringBuilder();
-        for (int i = 0; i + n <= tokens.length; i++) {
-            term.setLength(0);
-            for (int j = 0; j < n; j++) {
-                if (j > 0) {
-                    term.append(' ');
-                }
-                term.append(tokens[i + j]);
+    /** One reusable buffer for the bytes of the current n-gram. */
+    private static final class TermBytes {
+        byte[] bytes = new byte[64];
+        int length;
+
+        void append(byte b) {
+            ensure(1);
+            bytes[length++] = b;
+        }
+
+        void append(byte[] source, int from, int count) {
+            ensure(count);
+            System.arraycopy(source, from, bytes, length, count);
+            length += count;
+        }
+
+        private void ensure(int more) {
+            if (length + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(2 * bytes.length, length + more));
             }
-            sink.accept(offset + SparkTermIndex.indexOf(term.toString(), numFeatures));
         }
     }
 

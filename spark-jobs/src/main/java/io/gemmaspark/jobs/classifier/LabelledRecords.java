@@ -7,17 +7,15 @@ import io.gemmaspark.jobs.prepare.InputFiles;
 import io.gemmaspark.jobs.prepare.ZstdCodec;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.io.Text;
 import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
-import org.apache.hadoop.util.LineReader;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -26,6 +24,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.SerializableConfiguration;
+import org.apache.spark.util.TaskCompletionListener;
 
 /**
  * Labelled JSON Lines for classifier training: one object per line with a string text field and a label (string,
@@ -75,41 +74,19 @@ public final class LabelledRecords {
         Path path = new Path(file);
         CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(path);
         InputStream raw = path.getFileSystem(conf).open(path);
-        InputStream in = codec == null ? raw : codec.createInputStream(raw);
-        LineReader reader = new LineReader(in, conf);
-        return new Iterator<>() {
-            private final Text line = new Text();
-            private long number;
-            private Row next;
-            private boolean done;
+        BufferedReader reader = new BufferedReader(new InputStreamReader(
+                codec == null ? raw : codec.createInputStream(raw), StandardCharsets.UTF_8));
+        TaskContext.get().addTaskCompletionListener((TaskCompletionListener) context -> closeQuietly(reader));
+        long[] number = {0};
+        return reader.lines().map(line -> parse(line, file, ++number[0], textField, labelField)).iterator();
+    }
 
-            @Override
-            public boolean hasNext() {
-                if (next == null && !done) {
-                    try {
-                        if (reader.readLine(line) > 0) {
-                            next = parse(line.toString(), file, ++number, textField, labelField);
-                        } else {
-                            done = true;
-                            reader.close();
-                        }
-                    } catch (IOException e) {
-                        throw new UncheckedIOException("cannot read " + file + " after line " + number, e);
-                    }
-                }
-                return next != null;
-            }
-
-            @Override
-            public Row next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                Row row = next;
-                next = null;
-                return row;
-            }
-        };
+    private static void closeQuietly(BufferedReader reader) {
+        try {
+            reader.close();
+        } catch (IOException e) {
+            // the task is over and every line was read; nothing depends on the close
+        }
     }
 
     static Row parse(String line, String file, long number, String textField, String labelField) {

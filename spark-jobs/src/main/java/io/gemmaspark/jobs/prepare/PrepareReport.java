@@ -198,16 +198,7 @@ public final class PrepareReport {
         c.put("records_by_language", counts.recordsByLanguage());
         Map<String, Object> classifiers = new LinkedHashMap<>();
         for (ClassifierCounts cc : counts.classifiers()) {
-            Map<String, Object> one = new LinkedHashMap<>();
-            one.put("model", cc.model());
-            one.put("threshold", cc.threshold());
-            one.put("drop", cc.drop());
-            one.put("scored", cc.scored());
-            one.put("dropped", cc.dropped());
-            one.put("mean_score", cc.meanScore());
-            one.put("mean_score_kept", cc.meanScoreKept());
-            one.put("score_histogram", cc.histogram());
-            classifiers.put(cc.name(), one);
+            classifiers.put(cc.name(), snakeCase.convertValue(cc, Map.class));
         }
         c.put("classifiers", classifiers);
         c.put("kept_chars", counts.keptChars());

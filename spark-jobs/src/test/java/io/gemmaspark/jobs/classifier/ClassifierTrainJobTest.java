@@ -259,7 +259,7 @@ class ClassifierTrainJobTest {
         JsonNode stats = counts.path("classifiers").path("casino");
         assertEquals(droppedByClassifier, stats.path("dropped").asLong());
         long histogram = 0;
-        for (JsonNode n : stats.path("score_histogram")) {
+        for (JsonNode n : stats.path("histogram")) {
             histogram += n.asLong();
         }
         assertEquals(stats.path("scored").asLong(), histogram);
