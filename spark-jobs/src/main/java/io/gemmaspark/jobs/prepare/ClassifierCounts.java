@@ -39,7 +39,7 @@ public record ClassifierCounts(String name, String model, double threshold, Stri
             aggregates.add(count(score));
             aggregates.add(avg(score));
             aggregates.add(avg(when(col("reason").isNull(), score)));
-            Column bin = least(floor(score.multiply(BINS)), lit(BINS - 1));
+            Column bin = when(score.isNotNull(), least(floor(score.multiply(BINS)), lit(BINS - 1))); // least skips nulls
             for (int b = 0; b < BINS; b++) {
                 aggregates.add(sum(when(bin.equalTo(b), 1L).otherwise(0L)));
             }
