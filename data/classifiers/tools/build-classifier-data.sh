@@ -22,8 +22,11 @@ cp "$ROOT/conf/filters/blocklist-en.txt" x/
 python3 "$HERE/build_classifier_data.py" x "$ROOT/data/classifiers"
 
 if [[ "${1:-}" == "--train" ]]; then
-  for set in quality safety; do
-    "$ROOT/bin/gemma" classifier-train --conf "classifier/$set" --data "$ROOT/data/classifiers/$set/train.jsonl.gz" \
-      --label label --out "$ROOT/conf/classifiers/$set" --overwrite
-  done
+  train() { # set, model name, positive label
+    "$ROOT/bin/gemma" classifier-train --data "$ROOT/data/classifiers/$1/train.jsonl.gz" --label label \
+      --set positive_label="$3" --out "$ROOT/conf/classifiers/$2" --overwrite
+    find "$ROOT/conf/classifiers/$2" -name '.*.crc' -delete   # Hadoop's local checksums: not worth shipping
+  }
+  train quality reference_quality high
+  train safety toxicity unsafe
 fi

@@ -267,12 +267,20 @@ public final class ClassifierTrainJob {
                 request.settings().heldOutFraction(), "train_by_label", result.trainByLabel(),
                 "held_out_by_label", result.heldOutByLabel()));
         HeldOutMetrics h = result.metrics();
-        @SuppressWarnings("unchecked")
-        Map<String, Object> heldOut = SNAKE_CASE.convertValue(h, Map.class);
+        Map<String, Object> heldOut = new LinkedHashMap<>();
+        heldOut.put("records", h.count());
+        heldOut.put("threshold", h.threshold());
+        heldOut.put("precision", h.precision());
+        heldOut.put("recall", h.recall());
+        heldOut.put("f1", h.f1());
+        heldOut.put("accuracy", h.accuracy());
+        heldOut.put("auc_roc", h.aucRoc());
+        heldOut.put("auc_pr", h.aucPr());
         heldOut.put("confusion_matrix", Map.of(
                 "rows", "actual", "columns", "predicted", "labels", List.of(result.negativeLabel(), result.positiveLabel()),
                 "counts", List.of(List.of(h.trueNegatives(), h.falsePositives()),
                         List.of(h.falseNegatives(), h.truePositives()))));
+        heldOut.put("calibration", h.calibration());
         m.put("held_out", heldOut);
         m.put("model", Map.of("features", request.settings().features(), "logistic_regression",
                 request.settings().logisticRegression(), "non_zero_coefficients", result.nonZeroCoefficients()));
