@@ -1,6 +1,8 @@
 package io.gemmaspark.filtering;
 
 import io.gemmaspark.config.ConfigLoader;
+import io.gemmaspark.config.Default;
+import io.gemmaspark.filtering.classifier.ClassifierFilter;
 import io.gemmaspark.filtering.dedup.DedupConfig;
 import io.gemmaspark.filtering.language.LanguageFilter;
 import io.gemmaspark.filtering.normalize.TextNormalizer;
@@ -26,6 +28,7 @@ public record FilterConfig(
         GopherQualityFilter.Config gopherQuality,
         C4QualityFilter.Config c4Quality,
         BlocklistFilter.Config blocklist,
+        @Default("[]") List<ClassifierFilter.Config> classifiers,
         QualityScorer.Config qualityScore,
         DedupConfig dedup) implements Serializable {
 

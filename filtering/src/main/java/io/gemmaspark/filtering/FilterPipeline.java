@@ -1,6 +1,7 @@
 package io.gemmaspark.filtering;
 
 import io.gemmaspark.config.ConfigException;
+import io.gemmaspark.filtering.classifier.ClassifierFilter;
 import io.gemmaspark.filtering.language.LanguageFilter;
 import io.gemmaspark.filtering.normalize.InvalidUtf8Exception;
 import io.gemmaspark.filtering.normalize.TextNormalizer;
@@ -19,7 +20,9 @@ import java.util.Set;
 
 /**
  * Runs every enabled filter on a document, in a fixed order: input limits, normalisation, PII redaction, language
- * identification, Gopher repetition, Gopher quality, C4 line cleaning, blocklist. The first drop ends processing and names the reason;
+ * identification, Gopher repetition, Gopher quality, C4 line cleaning, blocklist, then the trained classifiers in
+ * their configured order (the blocklist is the cheap first pass; a classifier scores the text C4 leaves). The first
+ * drop ends processing and names the reason;
  * a kept document gets its final text, quality score and stage.
  *
  * <p>Redaction runs before the quality filters so that no output, not even the optional rejected/ rows, holds
@@ -62,13 +65,30 @@ public final class FilterPipeline implements Serializable {
         if (config.normalize().enabled()) {
             normalizers.add(new TextNormalizer(config.normalize()));
         }
-        List<Step> steps = List.of(
+        List<Step> steps = new ArrayList<>(List.of(
                 new Step(config.pii().enabled(), new PiiRedactor(config.pii())),
                 new Step(config.language().enabled(), new LanguageFilter(config.language())),
                 new Step(config.gopherRepetition().enabled(), new GopherRepetitionFilter(config.gopherRepetition())),
                 new Step(config.gopherQuality().enabled(), new GopherQualityFilter(config.gopherQuality())),
                 new Step(config.c4Quality().enabled(), new C4QualityFilter(config.c4Quality())),
-                new Step(config.blocklist().enabled(), new BlocklistFilter(config.blocklist())));
+                new Step(config.blocklist().enabled(), new BlocklistFilter(config.blocklist()))));
+        Set<String> classifierNames = new HashSet<>();
+        for (int i = 0; i < config.classifiers().size(); i++) {
+            ClassifierFilter.Config c = config.classifiers().get(i);
+            if (!classifierNames.add(c.name())) {
+                throw new ConfigException("key 'classifiers[" + i + "].name': '" + c.name() + "' is used twice");
+            }
+            try {
+                steps.add(new Step(true, ClassifierFilter.load(c)));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("key 'classifiers[" + i + "]': " + e.getMessage());
+            }
+        }
+        String qualityClassifier = config.qualityScore().classifier();
+        if (qualityClassifier != null && !classifierNames.contains(qualityClassifier)) {
+            throw new ConfigException("key 'quality_score.classifier': '" + qualityClassifier
+                    + "' is not a configured classifier; expected one of " + classifierNames.stream().sorted().toList());
+        }
         Set<String> knownMeasures = new HashSet<>();
         List<DocumentFilter> active = new ArrayList<>();
         for (Step step : steps) {

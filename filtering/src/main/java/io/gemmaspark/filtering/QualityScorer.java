@@ -1,6 +1,8 @@
 package io.gemmaspark.filtering;
 
+import io.gemmaspark.config.Default;
 import io.gemmaspark.config.Range;
+import io.gemmaspark.filtering.classifier.ClassifierFilter;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +13,8 @@ import java.util.Map;
  * <p>Each configured component reads one signal (e.g. {@code gopher_quality.stop_word_fraction}) and maps it
  * linearly from its {@code bad} value (0) to its {@code good} value (1), clipped; {@code bad} may be above
  * {@code good} for signals where less is better, such as repetition. The score is the weighted mean of the
- * components whose signal was measured (a disabled filter measures nothing); with none it is 1.
+ * components whose signal was measured (a disabled filter measures nothing); with none it is 1. With
+ * {@code classifier} set, the score is that classifier's score instead (model-based quality, as FineWeb-Edu).
  *
  * <p>Stages: every kept document is in stage 1; stage k+1 needs score &ge; stage_thresholds[k-1]. Pretraining
  * that runs "stage s" uses documents whose stage is &ge; s, so later stages see ever cleaner text.
@@ -31,8 +34,13 @@ public final class QualityScorer implements Serializable {
         }
     }
 
-    /** @param stageThresholds ascending score thresholds of stages 2, 3, ... */
-    public record Config(List<Component> components, List<Double> stageThresholds) implements Serializable {
+    /**
+     * @param stageThresholds ascending score thresholds of stages 2, 3, ...
+     * @param classifier      when set, the name of a configured classifier whose score is the quality score, in
+     *                        place of the components' mix
+     */
+    public record Config(List<Component> components, List<Double> stageThresholds,
+                         @Default("null") String classifier) implements Serializable {
         public Config {
             for (int i = 0; i < stageThresholds.size(); i++) {
                 double t = stageThresholds.get(i);
@@ -53,6 +61,10 @@ public final class QualityScorer implements Serializable {
     }
 
     public double score(Map<String, Double> signals) {
+        if (config.classifier() != null) {
+            // Every kept document passed the classifier, so its score is there.
+            return signals.get(ClassifierFilter.measureOf(config.classifier()));
+        }
         double weighted = 0;
         double weights = 0;
         for (Component c : config.components()) {

@@ -41,7 +41,7 @@ class FilterConfigTest {
         FilterPipeline bare = FilterPipeline.fromConfig(FilterConfig.defaults("normalize.enabled=false",
                 "pii.enabled=false", "language.enabled=false", "gopher_repetition.enabled=false",
                 "gopher_quality.enabled=false",
-                "c4_quality.enabled=false", "blocklist.enabled=false"));
+                "c4_quality.enabled=false", "blocklist.enabled=false", "classifiers=[]"));
         assertEquals(List.of("input"), bare.filters().stream().map(DocumentFilter::name).toList());
         FilterOutcome outcome = bare.process(Document.of("a", "tiny shit {}"));
         assertTrue(outcome.kept());

@@ -10,7 +10,7 @@ class QualityScorerTest {
     private static final QualityScorer SCORER = new QualityScorer(new QualityScorer.Config(List.of(
             new QualityScorer.Component("gopher_quality.stop_word_fraction", 0.02, 0.12, 2.0),
             new QualityScorer.Component("gopher_repetition.dup_line_fraction", 0.30, 0.0, 1.0)),
-            List.of(0.5, 0.75)));
+            List.of(0.5, 0.75), null));
 
     @Test
     void mapsEachSignalLinearlyBetweenBadAndGoodAndClips() {

@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
             TokenizerEncodeCommand.class, TokenizerDecodeCommand.class, TokenizeCommand.class, PretrainCommand.class,
             ConvertCommand.class, ForwardCommand.class, GenerateCommand.class, ServeCommand.class,
             GenerateBatchCommand.class, BenchCommand.class, EvaluateCommand.class, SftCommand.class,
-            RewardTrainCommand.class, RlhfCommand.class})
+            RewardTrainCommand.class, RlhfCommand.class, ClassifierTrainCommand.class})
 public final class GemmaCli {
 
     /** Commands that later stages of the project fill in, with the one-line help each will have. */

@@ -5,10 +5,13 @@ import io.gemmaspark.filtering.DropReason;
 import io.gemmaspark.filtering.FilterOutcome;
 import io.gemmaspark.filtering.FilterPipeline;
 import io.gemmaspark.filtering.InputLimitFilter;
+import io.gemmaspark.filtering.classifier.ClassifierFilter;
 import io.gemmaspark.filtering.dedup.ExactHash;
 import io.gemmaspark.filtering.normalize.TextNormalizer;
+import io.gemmaspark.util.UserError;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -72,6 +75,24 @@ public final class DocumentProcessing {
     private DocumentProcessing() {
     }
 
+    /** The {@code <name>_score} column of each configured classifier, in pipeline order. */
+    public static List<String> classifierScoreColumns(FilterPipeline pipeline) {
+        return pipeline.config().classifiers().stream().map(c -> c.name() + "_score").toList();
+    }
+
+    /** {@link #SCHEMA} and one nullable score column per classifier (null where the classifier did not run). */
+    public static StructType schema(FilterPipeline pipeline) {
+        StructType schema = SCHEMA;
+        for (String column : classifierScoreColumns(pipeline)) {
+            if (Arrays.asList(schema.fieldNames()).contains(column)) {
+                throw new UserError("classifiers: a classifier named '" + column.replaceAll("_score$", "")
+                        + "' would write a column " + column + ", which prepare already writes; rename it");
+            }
+            schema = schema.add(column, DataTypes.DoubleType, true);
+        }
+        return schema;
+    }
+
     /** @param raw rows of {@link RawRecords#SCHEMA} */
     public static Iterator<Row> process(Iterator<Row> raw, FilterPipeline pipeline) {
         return RawRecords.map(raw, row -> process(row, pipeline));
@@ -84,22 +105,33 @@ public final class DocumentProcessing {
         String id = raw.isNullAt(2) ? location : raw.getString(2);
         String source = raw.getString(3);
         if (!raw.isNullAt(6)) {
-            return RowFactory.create(file, line, location, id, source, null, raw.getString(6), raw.getString(7),
-                    STEP_READ, 0.0, 0, 0, 0, scalaMap(Map.of()), scalaMap(Map.of()), null, null, null);
+            return withScores(pipeline, null, file, line, location, id, source, null, raw.getString(6),
+                    raw.getString(7), STEP_READ, 0.0, 0, 0, 0, scalaMap(Map.of()), scalaMap(Map.of()), null, null, null);
         }
         FilterOutcome outcome = pipeline.process(new Document(id, raw.getString(5), source, raw.getString(4), location));
         String text = outcome.document().text();
         Double languageScore = outcome.language() == null ? null : outcome.languageScore();
         if (!outcome.kept()) {
             // Records dropped before redaction must not carry their raw text into rejected/.
-            return RowFactory.create(file, line, location, id, source, outcome.redacted() ? text : null,
+            return withScores(pipeline, outcome, file, line, location, id, source, outcome.redacted() ? text : null,
                     outcome.dropReason(), null, STEP_FILTER, 0.0, 0, outcome.nChars(), outcome.nWords(),
                     scalaMap(outcome.redactions()), scalaMap(outcome.normalization()), null, outcome.language(),
                     languageScore);
         }
-        return RowFactory.create(file, line, location, id, source, text, null, null, null, outcome.qualityScore(),
+        return withScores(pipeline, outcome, file, line, location, id, source, text, null, null, null, outcome.qualityScore(),
                 outcome.stage(), outcome.nChars(), outcome.nWords(), scalaMap(outcome.redactions()),
                 scalaMap(outcome.normalization()), ExactHash.of(text), outcome.language(), languageScore);
+    }
+
+    /** The row of {@link #schema}: {@code base} then each classifier's score from the outcome's measurements. */
+    private static Row withScores(FilterPipeline pipeline, FilterOutcome outcome, Object... base) {
+        List<ClassifierFilter.Config> classifiers = pipeline.config().classifiers();
+        Object[] values = Arrays.copyOf(base, base.length + classifiers.size());
+        for (int i = 0; i < classifiers.size(); i++) {
+            values[base.length + i] = outcome == null ? null
+                    : outcome.signals().get(ClassifierFilter.measureOf(classifiers.get(i).name()));
+        }
+        return RowFactory.create(values);
     }
 
     private static scala.collection.Map<String, Integer> scalaMap(Map<String, Integer> map) {

@@ -53,7 +53,7 @@ import org.apache.spark.storage.StorageLevel;
 public final class PrepareJob {
     private static final String COMPRESSED_CACHE = "spark.sql.inMemoryColumnarStorage.compressed";
 
-    /** The columns of kept/ (docs/data-formats.md). */
+    /** The columns of kept/ (docs/data-formats.md), followed by one {@code <name>_score} per classifier. */
     public static final List<String> KEPT_COLUMNS =
             List.of("id", "text", "source", "quality_score", "stage", "n_chars", "n_words", "language", "language_score");
 
@@ -112,7 +112,7 @@ public final class PrepareJob {
                     pipeline.config().normalize().invalidUtf8(), conf), RawRecords.SCHEMA);
             Dataset<Row> records = raw
                     .mapPartitions((Iterator<Row> rows) -> DocumentProcessing.process(rows, pipeline),
-                            Encoders.row(DocumentProcessing.SCHEMA))
+                            Encoders.row(DocumentProcessing.schema(pipeline)))
                     .withColumn("vid", monotonically_increasing_id())
                     .persist(StorageLevel.MEMORY_AND_DISK());
             long total = records.count();
@@ -145,11 +145,12 @@ public final class PrepareJob {
             long keptBytes = counts.keptTextBytes();
             int shards = (int) Math.max(1, Math.ceil(keptBytes / (settings.output().targetShardMb() * 1048576.0)));
             Path temp = output.tempPath();
-            writeKept(all, new Path(temp, "kept").toString(), shards);
+            List<String> scoreColumns = DocumentProcessing.classifierScoreColumns(pipeline);
+            writeKept(all, new Path(temp, "kept").toString(), shards, scoreColumns);
             if (settings.output().writeRejected()) {
                 all.filter(col("reason").isNotNull())
-                        .select("id", "location", "source", "step", "reason", "detail", "text", "language",
-                                "language_score")
+                        .select(columns(List.of("id", "location", "source", "step", "reason", "detail", "text",
+                                "language", "language_score"), scoreColumns))
                         .repartition(Math.max(1, shards / 4 + 1))
                         .sortWithinPartitions("location")
                         .write().option("compression", "zstd").parquet(new Path(temp, "rejected").toString());
@@ -216,13 +217,19 @@ public final class PrepareJob {
      * Kept documents in {@code shards} Parquet files. Rows are spread over shards by a hash of their location and
      * sorted by it within a shard: sources are mixed for training, and the same input gives the same files.
      */
-    private static void writeKept(Dataset<Row> all, String path, int shards) {
+    private static void writeKept(Dataset<Row> all, String path, int shards, List<String> scoreColumns) {
         all.filter(col("reason").isNull())
                 .withColumn("order", xxhash64(col("location")))
                 .repartitionByRange(shards, col("order"))
                 .sortWithinPartitions("order")
-                .select(KEPT_COLUMNS.stream().map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new))
+                .select(columns(KEPT_COLUMNS, scoreColumns))
                 .write().option("compression", "zstd").parquet(path);
+    }
+
+    /** {@code base} then the classifiers' score columns, as Spark columns. */
+    private static org.apache.spark.sql.Column[] columns(List<String> base, List<String> scoreColumns) {
+        return java.util.stream.Stream.concat(base.stream(), scoreColumns.stream()).map(c -> col(c))
+                .toArray(org.apache.spark.sql.Column[]::new);
     }
 
     private static Map<String, Long> listOutputs(AtomicOutput output) {

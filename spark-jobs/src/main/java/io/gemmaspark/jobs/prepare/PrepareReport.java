@@ -59,7 +59,8 @@ public final class PrepareReport {
                          Map<Integer, Long> keptByStage, Map<String, Long> keptBySource,
                          Map<String, Long> redactions, Map<String, Long> redactionsInKept,
                          Map<String, Long> normalization, List<BadRecord> badInputSamples,
-                         Map<String, Long> keptByLanguage, Map<String, Long> recordsByLanguage) {
+                         Map<String, Long> keptByLanguage, Map<String, Long> recordsByLanguage,
+                         List<ClassifierCounts> classifiers) {
 
         public long dropped() {
             return records - kept;
@@ -121,7 +122,8 @@ public final class PrepareReport {
             }
             return new Counts(records, kept, keptBytes, keptChars, keptWords, byReason, byStep, byStage, bySource,
                     sums.get("redactions"), sums.get("redactions/kept"), sums.get("normalization"), samples,
-                    sortedByCount(keptByLanguage), sortedByCount(recordsByLanguage));
+                    sortedByCount(keptByLanguage), sortedByCount(recordsByLanguage),
+                    ClassifierCounts.of(all, pipeline, byReason));
         }
 
         private static Map<String, Long> sortedByCount(Map<String, Long> counts) {
@@ -194,6 +196,11 @@ public final class PrepareReport {
         c.put("kept_by_source", counts.keptBySource());
         c.put("kept_by_language", counts.keptByLanguage());
         c.put("records_by_language", counts.recordsByLanguage());
+        Map<String, Object> classifiers = new LinkedHashMap<>();
+        for (ClassifierCounts cc : counts.classifiers()) {
+            classifiers.put(cc.name(), snakeCase.convertValue(cc, Map.class));
+        }
+        c.put("classifiers", classifiers);
         c.put("kept_chars", counts.keptChars());
         c.put("kept_words", counts.keptWords());
         c.put("kept_text_bytes", counts.keptTextBytes());
@@ -225,6 +232,7 @@ public final class PrepareReport {
             s.append("  language kept ").append(inline(top(counts.keptByLanguage(), 8))).append('\n');
             s.append("           detected ").append(inline(top(counts.recordsByLanguage(), 8))).append('\n');
         }
+        counts.classifiers().forEach(cc -> s.append(cc.summaryLine()));
         s.append(String.format(Locale.ROOT, "  dropped  %,10d%n", counts.dropped()));
         counts.droppedByStep().forEach((step, n) -> {
             if (n > 0) {

@@ -1,12 +1,7 @@
 package io.gemmaspark.training.metrics;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -32,11 +27,6 @@ public final class LossCurvePlot {
             chart.addSeries("held-out", validated.stream().mapToDouble(StepMetrics::tokensSeen).toArray(),
                     validated.stream().mapToDouble(StepMetrics::validationLoss).toArray());
         }
-        Path path = new Path(file);
-        try (OutputStream out = path.getFileSystem(conf).create(path, true)) {
-            BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write loss curve " + file, e);
-        }
+        PngCharts.write(chart, file, conf);
     }
 }
