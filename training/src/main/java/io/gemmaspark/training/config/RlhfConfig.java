@@ -22,6 +22,7 @@ import java.util.List;
  * @param ppoEpochs           updates per batch of samples; from the second on, PPO ratio clipping applies
  * @param clipEpsilon         PPO's clip range ε for the ratio {@code π/π_old}
  * @param strict              the first bad prompt record fails the job (otherwise counted and skipped)
+ * @param checkpoint          checkpoint every {@code every_steps} rounds (and after the last), for {@code --resume}
  */
 public record RlhfConfig(
         String policy,
@@ -39,6 +40,7 @@ public record RlhfConfig(
         @Range(min = 1) @Default("1") int ppoEpochs,
         @Range(min = 0) @Default("0.2") double clipEpsilon,
         @Default("false") boolean strict,
+        CheckpointConfig checkpoint,
         @Range(min = 2) int seqLen,
         @Default("42") long seed,
         SparkTrainingConfig spark,

@@ -9,6 +9,7 @@ import io.gemmaspark.model.checkpoint.NativeCheckpoint;
 import io.gemmaspark.model.checkpoint.TensorDtype;
 import io.gemmaspark.model.checkpoint.TensorSource;
 import io.gemmaspark.model.decoder.ParamLayout;
+import io.gemmaspark.training.EpochOrder;
 import io.gemmaspark.training.HadoopPaths;
 import io.gemmaspark.training.WarmupCosineSchedule;
 import io.gemmaspark.training.averaging.ParameterAveraging;
@@ -25,11 +26,9 @@ import io.gemmaspark.util.Json;
 import io.gemmaspark.util.Progress;
 import io.gemmaspark.util.UserError;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -92,6 +91,7 @@ public final class SparkRewardTrainer {
         String metricsFile = out + "/metrics.jsonl";
         Progress progress = new Progress("reward-train", "steps", config.steps());
         List<PreferencePair> pairs = train.pairs();
+        EpochOrder order = new EpochOrder(pairs.size(), config.seed());
         RewardEvaluation after = before;
         StepMetrics last = null;
         String checkpoint = null;
@@ -101,7 +101,7 @@ public final class SparkRewardTrainer {
                 List<MultiDataSet> batches = new ArrayList<>();
                 List<PreferencePair> minibatch = new ArrayList<>();
                 for (long p = step * config.pairsPerStep(); p < (step + 1) * config.pairsPerStep(); p++) {
-                    minibatch.add(pairs.get(order(p, pairs.size())));
+                    minibatch.add(pairs.get(order.at(p)));
                     if (minibatch.size() == config.spark().batchSizePerWorker()) {
                         batches.add(RewardBatches.minibatch(minibatch, config.seqLen()));
                         minibatch = new ArrayList<>();
@@ -139,17 +139,6 @@ public final class SparkRewardTrainer {
 
     private RewardEvaluation evaluate(ComputationGraph graph, PreferenceData heldOut) {
         return RewardEvaluation.of(graph, heldOut.pairs(), config.seqLen(), config.centerRewardsCoefficient());
-    }
-
-    /** Pair {@code p} of the run: a new seeded order of the training pairs every epoch. */
-    private int order(long p, int n) {
-        long epoch = p / n;
-        List<Integer> permutation = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            permutation.add(i);
-        }
-        Collections.shuffle(permutation, new Random(config.seed() * 1_000_003L + epoch));
-        return permutation.get((int) (p % n));
     }
 
     /** A native checkpoint in HF's sequence-classification layout: the decoder tensors plus score.weight. */

@@ -5,9 +5,12 @@ import io.gemmaspark.model.generation.GenerationOptions;
 import io.gemmaspark.training.HadoopPaths;
 import io.gemmaspark.training.WarmupCosineSchedule;
 import io.gemmaspark.training.averaging.ParameterAveraging;
+import io.gemmaspark.training.checkpoint.FineTuneResume;
 import io.gemmaspark.training.checkpoint.PretrainCheckpoints;
 import io.gemmaspark.training.checkpoint.TrainerState;
 import io.gemmaspark.training.config.RlhfConfig;
+import io.gemmaspark.training.metrics.JsonlLog;
+import io.gemmaspark.training.metrics.WorkerMetricsListener;
 import io.gemmaspark.training.model.FineTuneStart;
 import io.gemmaspark.training.model.GemmaDecoderModel;
 import io.gemmaspark.training.model.TrainingSettings;
@@ -17,14 +20,10 @@ import io.gemmaspark.training.sft.SftBatches;
 import io.gemmaspark.training.sft.SftRow;
 import io.gemmaspark.util.Json;
 import io.gemmaspark.util.Progress;
-import io.gemmaspark.util.UserError;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -44,9 +43,6 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * PPO ({@link PpoClip}) against log-probs the executors recompute under the updated policy ({@link RolloutRescorer}).
  */
 public final class SparkRloo {
-    /** One JSON object per line. */
-    private static final com.fasterxml.jackson.databind.ObjectMapper COMPACT =
-            new com.fasterxml.jackson.databind.ObjectMapper();
     private final RlhfConfig config;
     private final SparkSession spark;
     private final Configuration hadoop;
@@ -72,10 +68,12 @@ public final class SparkRloo {
             String plotFile) {
     }
 
-    public Result run() {
-        if (HadoopPaths.exists(out + "/checkpoints", hadoop)) {
-            throw new UserError(out + ": already holds checkpoints; choose another --out");
-        }
+    /** Greedy replies to the held-out prompts, scored by the reward model. */
+    public record HeldOutScore(double meanReward, double eosRate) {
+    }
+
+    /** @param resume continue from the newest valid checkpoint under {@code out/checkpoints} (exactly) */
+    public Result run(boolean resume) {
         FineTuneStart start = FineTuneStart.load(config.policy(), hadoop);
         ChatTemplate template = new ChatTemplate(start.codec(), start.bosId());
         RlhfPrompts prompts = RlhfPrompts.read(config.prompts(), hadoop, template, config.seqLen(),
@@ -92,9 +90,16 @@ public final class SparkRloo {
         WarmupCosineSchedule schedule = config.optimizer().schedule(frequency, updates);
         ComputationGraph graph = start.copyInto(new GemmaDecoderModel().build(start.shape(), config.seqLen(),
                 new TrainingSettings(config.optimizer(), schedule, config.seed(), false)));
+        PretrainCheckpoints checkpoints = new PretrainCheckpoints(out + "/checkpoints", hadoop,
+                config.checkpoint().keepLast());
+        Optional<PretrainCheckpoints.Loaded> restored = FineTuneResume.latest("rlhf", out, checkpoints, resume,
+                hadoop);
+        TrainerState resumedAt = restored.map(PretrainCheckpoints.Loaded::state)
+                .orElse(TrainerState.start(config.seed()));
+        if (resumedAt.step() >= config.rounds()) {
+            return FineTuneResume.finishedSummary("rlhf", out, Result.class, hadoop);
+        }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        ParameterAveraging averaging = new ParameterAveraging(jsc, graph, config.spark(), config.seed(),
-                workDir + "/dl4j-export", false);
         // The reference is the start policy, frozen: shipped once, like the reward model.
         Broadcast<ShippedModel> reference = jsc.broadcast(ShippedModel.of(graph));
         Broadcast<ShippedModel> rewardModel = jsc.broadcast(ShippedModel.of(RewardCheckpoint.load(config.reward(),
@@ -105,16 +110,23 @@ public final class SparkRloo {
                 config.maxCompletionTokens(), config.seed(), stopIds, template.endOfTurnId(), newline);
         RolloutSampler.Sampling greedy = new RolloutSampler.Sampling(1, 0, config.maxCompletionTokens(), 0, stopIds,
                 template.endOfTurnId(), newline);
-
-        double[] before = evaluate(jsc, graph, reference, rewardModel, heldOut.prompts(), greedy);
+        HeldOutScore before = FineTuneResume.baseline(out, HeldOutScore.class, restored.isPresent(),
+                () -> evaluate(jsc, graph, reference, rewardModel, heldOut.prompts(), greedy), hadoop);
         System.out.printf("rlhf: SFT policy on %d held-out prompts: mean reward %.3f, EOS rate %.2f%n",
-                heldOut.prompts().size(), before[0], before[1]);
-        List<RoundMetrics> history = new ArrayList<>();
+                heldOut.prompts().size(), before.meanReward(), before.eosRate());
+        restored.ifPresent(r -> r.restoreInto(graph));
+        ParameterAveraging averaging = new ParameterAveraging(jsc, graph, config.spark(), config.seed(),
+                workDir + "/dl4j-export", false);
+
         Progress progress = new Progress("rlhf", "rounds", config.rounds());
         String metricsFile = out + "/metrics.jsonl";
         int padId = template.padId();
-        try (OutputStream metrics = new Path(metricsFile).getFileSystem(hadoop).create(new Path(metricsFile), true)) {
-            for (int round = 0; round < config.rounds(); round++) {
+        double elapsed = resumedAt.elapsedSeconds();
+        String checkpoint = null;
+        List<RoundMetrics> history;
+        try (JsonlLog<RoundMetrics> metrics = JsonlLog.open(metricsFile, hadoop, resumedAt.step(),
+                RoundMetrics.class, RoundMetrics::round)) {
+            for (int round = Math.toIntExact(resumedAt.step()); round < config.rounds(); round++) {
                 long started = System.nanoTime();
                 List<RlhfPrompt> roundPrompts = new ArrayList<>();
                 for (int i = 0; i < config.promptsPerRound(); i++) {
@@ -133,37 +145,38 @@ public final class SparkRloo {
                 }
                 double[] advantages = RlooAdvantages.leaveOneOut(RlooAdvantages.shaped(rewards, kl, ended,
                         config.beta(), config.missingEosPenalty()), config.k());
-                double loss = 0;
+                WorkerMetricsListener.RoundMeans update = null;
                 for (int epoch = 0; epoch < config.ppoEpochs(); epoch++) {
                     List<double[]> current = epoch == 0 ? rollouts.stream().map(r -> r.logProbs).toList()
                             : rescore(jsc, graph, rollouts);
                     List<MultiDataSet> batches = updateBatches(rollouts, advantages, current, padId);
-                    loss = averaging.fitRound((long) round * config.ppoEpochs() + epoch,
-                            jsc.parallelize(batches, config.spark().workers())).loss();
+                    update = averaging.fitRound((long) round * config.ppoEpochs() + epoch,
+                            jsc.parallelize(batches, config.spark().workers()));
                 }
+                double seconds = (System.nanoTime() - started) / 1e9;
+                elapsed += seconds;
                 RoundMetrics m = new RoundMetrics(round + 1, mean(rewards), std(rewards), mean(kl),
                         rollouts.stream().mapToDouble(Rollout::replyLength).average().orElse(0), mean(ended),
-                        rollouts.stream().mapToDouble(r -> r.entropy).average().orElse(0), loss,
-                        (System.nanoTime() - started) / 1e9);
-                history.add(m);
-                metrics.write((COMPACT.writeValueAsString(m) + "\n").getBytes(StandardCharsets.UTF_8));
-                metrics.flush();
+                        rollouts.stream().mapToDouble(r -> r.entropy).average().orElse(0), update.loss(), seconds);
+                metrics.append(m);
                 progress.update(round + 1, m.describe());
+                if ((round + 1) % config.checkpoint().everySteps() == 0 || round + 1 == config.rounds()) {
+                    long done = round + 1;
+                    checkpoint = checkpoints.save(graph, new TrainerState(done, 0, done, 0, 0,
+                            done * config.ppoEpochs() * frequency, update.learningRate(), config.seed(),
+                            config.seed(), config.seed(), elapsed), List.of(start.tokenizer()));
+                }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + metricsFile, e);
+            history = List.copyOf(metrics.history());
         }
-        double[] after = evaluate(jsc, graph, reference, rewardModel, heldOut.prompts(), greedy);
-        System.out.printf("rlhf: RLHF policy: mean reward %.3f, EOS rate %.2f%n", after[0], after[1]);
+        HeldOutScore after = evaluate(jsc, graph, reference, rewardModel, heldOut.prompts(), greedy);
+        System.out.printf("rlhf: RLHF policy: mean reward %.3f, EOS rate %.2f%n", after.meanReward(),
+                after.eosRate());
         String plot = out + "/rlhf_curves.png";
         RlhfCurves.write(history, "gemma-spark RLOO: " + start.shape().name(), plot, hadoop);
-        TrainerState state = new TrainerState(config.rounds(), 0, config.rounds(), 0, 0, (long) updates * frequency,
-                0, config.seed(), config.seed(), config.seed(), 0);
-        String checkpoint = new PretrainCheckpoints(out + "/checkpoints", hadoop, 1).save(graph, state,
-                List.of(start.tokenizer()));
         double maxKl = history.stream().mapToDouble(RoundMetrics::kl).max().orElse(0);
-        Result result = new Result(config.rounds(), before[0], after[0], before[1], after[1], maxKl,
-                maxKl <= config.klBudget(), prompts.manifest(), heldOut.manifest(), history,
+        Result result = new Result(config.rounds(), before.meanReward(), after.meanReward(), before.eosRate(),
+                after.eosRate(), maxKl, maxKl <= config.klBudget(), prompts.manifest(), heldOut.manifest(), history,
                 HadoopPaths.absolute(checkpoint, hadoop), HadoopPaths.absolute(metricsFile, hadoop),
                 HadoopPaths.absolute(plot, hadoop));
         Json.write(result, new Path(out, "summary.json"), hadoop);
@@ -206,15 +219,15 @@ public final class SparkRloo {
         return batches;
     }
 
-    /** {@code {mean reward, EOS rate}} of greedy replies, generated and scored on the executors. */
-    private double[] evaluate(JavaSparkContext jsc, ComputationGraph graph, Broadcast<ShippedModel> reference,
+    /** Mean reward and EOS rate of greedy replies, generated and scored on the executors. */
+    private HeldOutScore evaluate(JavaSparkContext jsc, ComputationGraph graph, Broadcast<ShippedModel> reference,
             Broadcast<ShippedModel> rewardModel, List<RlhfPrompt> prompts, RolloutSampler.Sampling greedy) {
         Broadcast<ShippedModel> policy = jsc.broadcast(ShippedModel.of(graph));
         List<Rollout> replies = jsc.parallelize(prompts, config.spark().workers())
                 .mapPartitions(new RolloutSampler(policy, reference, rewardModel, greedy, 0)).collect();
         policy.destroy();
-        return new double[] {replies.stream().mapToDouble(r -> r.reward).average().orElse(0),
-                replies.stream().filter(r -> r.ended).count() / (double) replies.size()};
+        return new HeldOutScore(replies.stream().mapToDouble(r -> r.reward).average().orElse(0),
+                replies.stream().filter(r -> r.ended).count() / (double) replies.size());
     }
 
     private static double mean(double[] v) {
