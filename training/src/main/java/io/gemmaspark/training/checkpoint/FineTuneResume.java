@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -27,14 +28,15 @@ public final class FineTuneResume {
     /**
      * The checkpoint to continue from, or empty for a fresh start.
      *
+     * @param newest loads the newest checkpoint that verifies, if any
+     * @param describe names a loaded checkpoint for the log (its directory and step)
      * @throws UserError when {@code out} holds checkpoints and {@code resume} is false
      */
-    public static Optional<PretrainCheckpoints.Loaded> latest(String job, String out, PretrainCheckpoints checkpoints,
-            boolean resume, Configuration conf) {
-        Optional<PretrainCheckpoints.Loaded> restored = resume ? checkpoints.loadLatest() : Optional.empty();
+    public static <T> Optional<T> latest(String job, String out, boolean resume, Supplier<Optional<T>> newest,
+            Function<T, String> describe, Configuration conf) {
+        Optional<T> restored = resume ? newest.get() : Optional.empty();
         if (restored.isPresent()) {
-            System.out.printf("%s: resuming from %s (step %d)%n", job, restored.get().path(),
-                    restored.get().state().step());
+            System.out.printf("%s: resuming from %s%n", job, describe.apply(restored.get()));
         } else if (!resume && HadoopPaths.exists(out + "/checkpoints", conf)) {
             throw new UserError(out + ": holds checkpoints of an earlier run; pass --resume to continue it, "
                     + "or choose another --out");
@@ -43,6 +45,13 @@ public final class FineTuneResume {
                     + "/checkpoints; starting from step 0");
         }
         return restored;
+    }
+
+    /** {@link #latest} for decoder checkpoints written by {@link PretrainCheckpoints}. */
+    public static Optional<PretrainCheckpoints.Loaded> latest(String job, String out, PretrainCheckpoints checkpoints,
+            boolean resume, Configuration conf) {
+        return latest(job, out, resume, checkpoints::loadLatest,
+                loaded -> loaded.path() + " (step " + loaded.state().step() + ")", conf);
     }
 
     /**

@@ -13,6 +13,7 @@ import io.gemmaspark.training.EpochOrder;
 import io.gemmaspark.training.HadoopPaths;
 import io.gemmaspark.training.WarmupCosineSchedule;
 import io.gemmaspark.training.averaging.ParameterAveraging;
+import io.gemmaspark.training.checkpoint.FineTuneResume;
 import io.gemmaspark.training.config.RewardConfig;
 import io.gemmaspark.training.metrics.LossCurvePlot;
 import io.gemmaspark.training.metrics.MetricsLog;
@@ -29,11 +30,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
@@ -64,10 +67,8 @@ public final class SparkRewardTrainer {
             DataManifest trainData, DataManifest heldOutData, String checkpoint, String metricsFile, String plotFile) {
     }
 
-    public Result run() {
-        if (HadoopPaths.exists(out + "/checkpoints", hadoop)) {
-            throw new UserError(out + ": already holds checkpoints; choose another --out");
-        }
+    /** @param resume continue from the newest valid checkpoint under {@code out/checkpoints} (exactly) */
+    public Result run(boolean resume) {
         FineTuneStart start = FineTuneStart.load(config.model(), hadoop);
         ChatTemplate template = new ChatTemplate(start.codec(), start.bosId());
         PreferenceData train = PreferenceData.read(config.data(), hadoop, template, config.seqLen(), config.strict());
@@ -81,13 +82,22 @@ public final class SparkRewardTrainer {
         ComputationGraph graph = RewardModel.build(start.shape(),
                 new TrainingSettings(config.optimizer(), schedule, config.seed(), false), config.centerRewardsCoefficient());
         RewardModel.copyBackbone(start.weights(), graph);
+        CheckpointStore store = new CheckpointStore(out + "/checkpoints", config.checkpoint().keepLast(), hadoop);
+        Optional<Path> restored = FineTuneResume.latest("reward-train", out, resume, store::latestValid,
+                Path::toString, hadoop);
+        long firstStep = restored.map(dir -> NativeCheckpoint.trainerState(dir, hadoop).path("step").asLong())
+                .orElse(0L);
+        if (firstStep >= config.steps()) {
+            return FineTuneResume.finishedSummary("reward-train", out, Result.class, hadoop);
+        }
+        RewardEvaluation before = FineTuneResume.baseline(out, RewardEvaluation.class, restored.isPresent(),
+                () -> evaluate(graph, heldOut), hadoop);
+        System.out.println("reward-train: before training: " + before.describe());
+        restored.ifPresent(dir -> restore(dir, graph));
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         ParameterAveraging averaging = new ParameterAveraging(jsc, graph, config.spark(), config.seed(),
                 workDir + "/dl4j-export", false);
-        CheckpointStore store = new CheckpointStore(out + "/checkpoints", config.checkpoint().keepLast(), hadoop);
 
-        RewardEvaluation before = evaluate(graph, heldOut);
-        System.out.println("reward-train: before training: " + before.describe());
         String metricsFile = out + "/metrics.jsonl";
         Progress progress = new Progress("reward-train", "steps", config.steps());
         List<PreferencePair> pairs = train.pairs();
@@ -95,9 +105,9 @@ public final class SparkRewardTrainer {
         RewardEvaluation after = before;
         StepMetrics last = null;
         String checkpoint = null;
-        long pairsSeen = 0;
-        try (MetricsLog metrics = MetricsLog.open(metricsFile, hadoop, 0)) {
-            for (long step = 0; step < config.steps(); step++) {
+        long pairsSeen = firstStep * config.pairsPerStep();
+        try (MetricsLog metrics = MetricsLog.open(metricsFile, hadoop, firstStep)) {
+            for (long step = firstStep; step < config.steps(); step++) {
                 List<MultiDataSet> batches = new ArrayList<>();
                 List<PreferencePair> minibatch = new ArrayList<>();
                 for (long p = step * config.pairsPerStep(); p < (step + 1) * config.pairsPerStep(); p++) {
@@ -139,6 +149,19 @@ public final class SparkRewardTrainer {
 
     private RewardEvaluation evaluate(ComputationGraph graph, PreferenceData heldOut) {
         return RewardEvaluation.of(graph, heldOut.pairs(), config.seqLen(), config.centerRewardsCoefficient());
+    }
+
+    /** Parameters, Adam state and iteration count of a checkpoint written by {@link #save}, into {@code graph}. */
+    private void restore(Path dir, ComputationGraph graph) {
+        Configuration conf = hadoop;
+        graph.setParams(RewardCheckpoint.load(dir.toString(), conf).params().reshape(graph.params().shape()));
+        INDArray updater = NativeCheckpoint.loadUpdaterState(dir, conf).get("updater");
+        if (updater == null) {
+            throw new UserError(dir + ": no updater state; it cannot resume training");
+        }
+        graph.getUpdater().setStateViewArray(updater.reshape(graph.getUpdater().getStateViewArray().shape()));
+        graph.getConfiguration().setIterationCount(
+                Math.toIntExact(NativeCheckpoint.trainerState(dir, conf).path("iteration").asLong()));
     }
 
     /** A native checkpoint in HF's sequence-classification layout: the decoder tensors plus score.weight. */
