@@ -1,5 +1,6 @@
 package io.gemmaspark.training.rlhf;
 
+import io.gemmaspark.model.chat.ChatTemplate;
 import io.gemmaspark.model.decoder.GemmaDecoder;
 import io.gemmaspark.model.generation.GenerationOptions;
 import io.gemmaspark.model.generation.Generator;
@@ -15,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * An executor's share of a round: for each prompt of its partition, {@code k} replies sampled together in one
  * KV-cache batch from the broadcast policy, scored by the reward model, with per-token log-probabilities under
- * the policy and the frozen reference. Sample {@code j} of prompt {@code id} in round {@code r} is drawn from its
+ * the policy and the frozen reference (none for evaluation: the reference log-probs are then the policy's). Sample {@code j} of prompt {@code id} in round {@code r} is drawn from its
  * own seed, a function of (run seed, r, id, j) only, so a run does not depend on how prompts were partitioned
  * beyond the batch arithmetic itself (same seed and same workers: same run).
  */
@@ -38,6 +39,12 @@ final class RolloutSampler implements FlatMapFunction<Iterator<RlhfPrompt>, Roll
      */
     record Sampling(int k, double temperature, int maxCompletionTokens, long seed, int[] stopIds, int endOfTurn,
             int[] newline) implements java.io.Serializable {
+
+        /** One greedy reply per prompt (evaluation). */
+        static Sampling greedy(int maxCompletionTokens, ChatTemplate template, int[] newline) {
+            return new Sampling(1, 0, maxCompletionTokens, 0, new int[] {template.endOfTurnId(), GenerationOptions.EOS},
+                    template.endOfTurnId(), newline);
+        }
     }
 
     RolloutSampler(Broadcast<ShippedModel> policy, Broadcast<ShippedModel> reference,
@@ -57,7 +64,7 @@ final class RolloutSampler implements FlatMapFunction<Iterator<RlhfPrompt>, Roll
             return List.<Rollout>of().iterator();
         }
         GemmaDecoder pi = GemmaDecoder.of(policy.value().graph());
-        GemmaDecoder ref = GemmaDecoder.of(reference.value().graph());
+        GemmaDecoder ref = reference == null ? null : GemmaDecoder.of(reference.value().graph());
         int k = sampling.k();
         int[][] rows = new int[prompts.size() * k][];
         long[] seeds = new long[rows.length];
@@ -83,7 +90,8 @@ final class RolloutSampler implements FlatMapFunction<Iterator<RlhfPrompt>, Roll
         for (int i = 0; i < rows.length; i++) {
             int promptLength = rows[i].length;
             double[][] policyScores = PolicySamples.score(pi, sequences.get(i), promptLength);
-            double[] referenceLogProbs = PolicySamples.score(ref, sequences.get(i), promptLength)[0];
+            double[] referenceLogProbs = ref == null ? policyScores[0]
+                    : PolicySamples.score(ref, sequences.get(i), promptLength)[0];
             double entropy = 0;
             for (double h : policyScores[1]) {
                 entropy += h / policyScores[1].length;

@@ -108,10 +108,10 @@ public final class SparkRloo {
         int[] newline = start.codec().encode("\n");
         RolloutSampler.Sampling sampling = new RolloutSampler.Sampling(config.k(), config.temperature(),
                 config.maxCompletionTokens(), config.seed(), stopIds, template.endOfTurnId(), newline);
-        RolloutSampler.Sampling greedy = new RolloutSampler.Sampling(1, 0, config.maxCompletionTokens(), 0, stopIds,
-                template.endOfTurnId(), newline);
+        RolloutSampler.Sampling greedy = RolloutSampler.Sampling.greedy(config.maxCompletionTokens(), template,
+                newline);
         HeldOutScore before = FineTuneResume.baseline(out, HeldOutScore.class, restored.isPresent(),
-                () -> evaluate(jsc, graph, reference, rewardModel, heldOut.prompts(), greedy), hadoop);
+                () -> greedyScore(jsc, graph, rewardModel, heldOut.prompts(), greedy, config.spark().workers()), hadoop);
         System.out.printf("rlhf: SFT policy on %d held-out prompts: mean reward %.3f, EOS rate %.2f%n",
                 heldOut.prompts().size(), before.meanReward(), before.eosRate());
         restored.ifPresent(r -> r.restoreInto(graph));
@@ -169,7 +169,7 @@ public final class SparkRloo {
             }
             history = List.copyOf(metrics.history());
         }
-        HeldOutScore after = evaluate(jsc, graph, reference, rewardModel, heldOut.prompts(), greedy);
+        HeldOutScore after = greedyScore(jsc, graph, rewardModel, heldOut.prompts(), greedy, config.spark().workers());
         System.out.printf("rlhf: RLHF policy: mean reward %.3f, EOS rate %.2f%n", after.meanReward(),
                 after.eosRate());
         String plot = out + "/rlhf_curves.png";
@@ -220,11 +220,11 @@ public final class SparkRloo {
     }
 
     /** Mean reward and EOS rate of greedy replies, generated and scored on the executors. */
-    private HeldOutScore evaluate(JavaSparkContext jsc, ComputationGraph graph, Broadcast<ShippedModel> reference,
-            Broadcast<ShippedModel> rewardModel, List<RlhfPrompt> prompts, RolloutSampler.Sampling greedy) {
-        Broadcast<ShippedModel> policy = jsc.broadcast(ShippedModel.of(graph));
-        List<Rollout> replies = jsc.parallelize(prompts, config.spark().workers())
-                .mapPartitions(new RolloutSampler(policy, reference, rewardModel, greedy, 0)).collect();
+    static HeldOutScore greedyScore(JavaSparkContext jsc, ComputationGraph policyGraph,
+            Broadcast<ShippedModel> rewardModel, List<RlhfPrompt> prompts, RolloutSampler.Sampling greedy, int workers) {
+        Broadcast<ShippedModel> policy = jsc.broadcast(ShippedModel.of(policyGraph));
+        List<Rollout> replies = jsc.parallelize(prompts, workers)
+                .mapPartitions(new RolloutSampler(policy, null, rewardModel, greedy, 0)).collect();
         policy.destroy();
         return new HeldOutScore(replies.stream().mapToDouble(r -> r.reward).average().orElse(0),
                 replies.stream().filter(r -> r.ended).count() / (double) replies.size());
