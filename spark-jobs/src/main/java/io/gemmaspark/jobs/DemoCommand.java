@@ -16,7 +16,8 @@ import picocli.CommandLine.Mixin;
 
 /** Runs the whole pipeline on the embedded default: the bundled sample corpus, Spark local mode, tiny model. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run the whole pipeline end to end on the bundled sample corpus (conf/pipeline/demo.yaml), then SFT, "
+        description = "Run the whole pipeline end to end on the bundled sample corpus (conf/pipeline/demo.yaml), "
+                + "then SFT, "
                 + "reward model and RLHF on the shipped instruction sets (data/instruct/).")
 public final class DemoCommand implements Callable<Integer> {
     @Mixin

@@ -28,7 +28,8 @@ public final class RlhfCommand implements Callable<Integer> {
     @Option(names = "--prompts", paramLabel = "PATH", description = "Prompts JSONL (key: prompts).")
     String prompts;
 
-    @Option(names = "--strict", description = "Fail on the first bad prompt record instead of counting it (key: strict).")
+    @Option(names = "--strict", description = "Fail on the first bad prompt record instead of counting it "
+            + "(key: strict).")
     boolean strict;
 
     @Option(names = "--resume", description = "Continue from the newest intact checkpoint under --out.")

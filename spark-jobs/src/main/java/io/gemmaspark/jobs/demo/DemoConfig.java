@@ -47,7 +47,7 @@ public record DemoConfig(
 
     /** The same settings writing under {@code out} (the demo's {@code --out DIR}). */
     public DemoConfig withOut(String out) {
-        return new DemoConfig(out, master, inputs, prepare, filters, model, tokenizer, tokenize, pretrain, evaluateTasks,
-                sft, reward, rlhf);
+        return new DemoConfig(out, master, inputs, prepare, filters, model, tokenizer, tokenize, pretrain,
+                evaluateTasks, sft, reward, rlhf);
     }
 }

@@ -16,7 +16,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * An executor's share of a round: for each prompt of its partition, {@code k} replies sampled together in one
  * KV-cache batch from the broadcast policy, scored by the reward model, with per-token log-probabilities under
- * the policy and the frozen reference (none for evaluation: the reference log-probs are then the policy's). Sample {@code j} of prompt {@code id} in round {@code r} is drawn from its
+ * the policy and the frozen reference (none for evaluation: the reference log-probs are then the policy's).
+ * Sample {@code j} of prompt {@code id} in round {@code r} is drawn from its
  * own seed, a function of (run seed, r, id, j) only, so a run does not depend on how prompts were partitioned
  * beyond the batch arithmetic itself (same seed and same workers: same run).
  */

@@ -111,7 +111,8 @@ public final class SparkRloo {
         RolloutSampler.Sampling greedy = RolloutSampler.Sampling.greedy(config.maxCompletionTokens(), template,
                 newline);
         HeldOutScore before = FineTuneResume.baseline(out, HeldOutScore.class, restored.isPresent(),
-                () -> greedyScore(jsc, graph, rewardModel, heldOut.prompts(), greedy, config.spark().workers()), hadoop);
+                () -> greedyScore(jsc, graph, rewardModel, heldOut.prompts(), greedy, config.spark().workers()),
+                hadoop);
         System.out.printf("rlhf: SFT policy on %d held-out prompts: mean reward %.3f, EOS rate %.2f%n",
                 heldOut.prompts().size(), before.meanReward(), before.eosRate());
         restored.ifPresent(r -> r.restoreInto(graph));
@@ -221,7 +222,8 @@ public final class SparkRloo {
 
     /** Mean reward and EOS rate of greedy replies, generated and scored on the executors. */
     static HeldOutScore greedyScore(JavaSparkContext jsc, ComputationGraph policyGraph,
-            Broadcast<ShippedModel> rewardModel, List<RlhfPrompt> prompts, RolloutSampler.Sampling greedy, int workers) {
+            Broadcast<ShippedModel> rewardModel, List<RlhfPrompt> prompts, RolloutSampler.Sampling greedy,
+            int workers) {
         Broadcast<ShippedModel> policy = jsc.broadcast(ShippedModel.of(policyGraph));
         List<Rollout> replies = jsc.parallelize(prompts, workers)
                 .mapPartitions(new RolloutSampler(policy, null, rewardModel, greedy, 0)).collect();

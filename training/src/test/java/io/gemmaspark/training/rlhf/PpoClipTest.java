@@ -25,7 +25,7 @@ class PpoClipTest {
         assertEquals(3.0, PpoClip.weight(2, Math.log(1.5), 0, 0.6), 1e-12);
     }
 
-    /** The weight is d/d(log π) of min(ρ·A, clip(ρ, 1−ε, 1+ε)·A), written out directly and differentiated numerically. */
+    /** The weight is d/d(log π) of min(ρ·A, clip(ρ, 1−ε, 1+ε)·A), written out and differentiated numerically. */
     @Test
     void weightIsTheSurrogatesDerivativeInLogProb() {
         double oldLogProb = -1.3;
