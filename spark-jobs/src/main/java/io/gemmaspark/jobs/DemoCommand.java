@@ -3,6 +3,7 @@ package io.gemmaspark.jobs;
 import io.gemmaspark.config.ConfigLoader;
 import io.gemmaspark.jobs.demo.DemoConfig;
 import io.gemmaspark.jobs.demo.EvaluateStage;
+import io.gemmaspark.jobs.demo.InstructStage;
 import io.gemmaspark.jobs.demo.PrepareStage;
 import io.gemmaspark.jobs.demo.PretrainStage;
 import io.gemmaspark.jobs.demo.TokenizerStage;
@@ -15,7 +16,9 @@ import picocli.CommandLine.Mixin;
 
 /** Runs the whole pipeline on the embedded default: the bundled sample corpus, Spark local mode, tiny model. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run the whole pipeline end to end on the bundled sample corpus (conf/pipeline/demo.yaml).")
+        description = "Run the whole pipeline end to end on the bundled sample corpus (conf/pipeline/demo.yaml), "
+                + "then SFT, "
+                + "reward model and RLHF on the shipped instruction sets (data/instruct/).")
 public final class DemoCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -48,11 +51,13 @@ public final class DemoCommand implements Callable<Integer> {
         if (status != 0) {
             return status;
         }
+        status = InstructStage.run(demo, common);
+        if (status != 0) {
+            return status;
+        }
         if (!GemmaCli.PENDING.isEmpty()) {
             System.out.println("demo: stages not available yet: " + String.join(", ", GemmaCli.PENDING.keySet()));
         }
-        System.out.println("demo: instruction tuning runs on its own: bin/gemma sft, reward-train and rlhf "
-                + "(README, docs/instruction-tuning.md)");
         return 0;
     }
 }

@@ -31,6 +31,9 @@ public final class RewardTrainCommand implements Callable<Integer> {
     @Option(names = "--strict", description = "Fail on the first bad record instead of counting it (key: strict).")
     boolean strict;
 
+    @Option(names = "--resume", description = "Continue from the newest intact checkpoint under --out.")
+    boolean resume;
+
     @Override
     public Integer call() {
         List<String> overrides = new ArrayList<>();
@@ -51,7 +54,7 @@ public final class RewardTrainCommand implements Callable<Integer> {
         String out = common.out != null ? common.out : "out/reward";
         try (SparkSession spark = SparkSupport.session("reward-train", common)) {
             SparkRewardTrainer.Result r = new SparkRewardTrainer(config, spark, out,
-                    SparkSupport.workDir().toString()).run();
+                    SparkSupport.workDir().toString()).run(resume);
             System.out.printf(Locale.ROOT, "reward-train: complete, %d steps, final train loss %.4f%n", r.steps(),
                     r.finalLoss());
             System.out.println("  train pairs  " + r.trainData().describe());

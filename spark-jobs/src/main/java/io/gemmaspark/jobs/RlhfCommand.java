@@ -28,6 +28,13 @@ public final class RlhfCommand implements Callable<Integer> {
     @Option(names = "--prompts", paramLabel = "PATH", description = "Prompts JSONL (key: prompts).")
     String prompts;
 
+    @Option(names = "--strict", description = "Fail on the first bad prompt record instead of counting it "
+            + "(key: strict).")
+    boolean strict;
+
+    @Option(names = "--resume", description = "Continue from the newest intact checkpoint under --out.")
+    boolean resume;
+
     @Override
     public Integer call() {
         List<String> overrides = new ArrayList<>();
@@ -40,17 +47,21 @@ public final class RlhfCommand implements Callable<Integer> {
         if (prompts != null) {
             overrides.add("prompts=" + prompts);
         }
+        if (strict) {
+            overrides.add("strict=true");
+        }
         overrides.addAll(common.overrides);
         RlhfConfig config = RlhfConfig.load(common.confOr("rlhf/tiny"), overrides);
         String out = common.out != null ? common.out : "out/rlhf";
         try (SparkSession spark = SparkSupport.session("rlhf", common)) {
-            SparkRloo.Result r = new SparkRloo(config, spark, out, SparkSupport.workDir().toString()).run();
+            SparkRloo.Result r = new SparkRloo(config, spark, out, SparkSupport.workDir().toString()).run(resume);
             System.out.printf(Locale.ROOT, "rlhf: complete, %d rounds (k = %d, beta = %.3f)%n", r.rounds(), config.k(),
                     config.beta());
             System.out.printf(Locale.ROOT, "  held-out mean reward  %.3f -> %.3f (EOS rate %.2f -> %.2f)%n",
                     r.heldOutRewardBefore(), r.heldOutRewardAfter(), r.heldOutEosBefore(), r.heldOutEosAfter());
             System.out.printf(Locale.ROOT, "  max round KL          %.3f (budget %.3f: %s)%n", r.maxKl(),
                     config.klBudget(), r.withinKlBudget() ? "within" : "EXCEEDED");
+            System.out.println("  prompts      " + r.promptData().describe());
             System.out.println("  checkpoint   " + r.checkpoint());
             System.out.println("  metrics      " + r.metricsFile());
             System.out.println("  curves       " + r.plotFile());

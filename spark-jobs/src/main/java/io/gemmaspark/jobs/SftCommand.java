@@ -34,6 +34,9 @@ public final class SftCommand implements Callable<Integer> {
     @Option(names = "--packing", description = "Pack several conversations per row (key: packing).")
     boolean packing;
 
+    @Option(names = "--resume", description = "Continue from the newest intact checkpoint under --out.")
+    boolean resume;
+
     @Override
     public Integer call() {
         List<String> overrides = new ArrayList<>();
@@ -56,7 +59,7 @@ public final class SftCommand implements Callable<Integer> {
         SftConfig config = SftConfig.load(common.confOr("sft/tiny"), overrides);
         String out = common.out != null ? common.out : "out/sft";
         try (SparkSession spark = SparkSupport.session("sft", common)) {
-            SparkSft.Result r = new SparkSft(config, spark, out, SparkSupport.workDir().toString()).run();
+            SparkSft.Result r = new SparkSft(config, spark, out, SparkSupport.workDir().toString()).run(resume);
             System.out.printf(Locale.ROOT, "sft: complete, %d steps, %,d trained tokens, %d rows%s%n", r.steps(),
                     r.trainedTokensSeen(), r.trainRows(), r.packed() ? " (packed)" : "");
             System.out.println("  train data   " + r.trainData().describe());

@@ -40,6 +40,29 @@ class DemoCommandTest {
                 "checkpoint: {every_steps: 2, keep_last: 1}",
                 "validation: {holdout_fraction: 0.05, every_steps: 2, max_sequences: 16}",
                 "stages: [{name: broad, tokens: 4096, mixture: [{weight: 1}]}]", ""));
+        // Instruction tuning on the shipped sets, a couple of steps each: the stage runs and prints its table.
+        Path sft = Files.writeString(dir.resolve("sft.yaml"), String.join("\n",
+                "data: " + Path.of("../data/instruct/sft-train.jsonl").toAbsolutePath(),
+                "eval_data: " + Path.of("../data/instruct/sft-heldout.jsonl").toAbsolutePath(),
+                "seq_len: 128", "packing: true", "steps: 2",
+                "spark: {workers: 2, batch_size_per_worker: 4, averaging_frequency: 2, repartition: Never}",
+                "optimizer: {peak_lr: 2.0e-3, min_lr: 2.0e-4}",
+                "checkpoint: {every_steps: 2, keep_last: 1}",
+                "validation: {every_steps: 2, max_examples: 4, max_new_tokens: 4}", ""));
+        Path reward = Files.writeString(dir.resolve("reward.yaml"), String.join("\n",
+                "data: " + Path.of("../data/instruct/preferences-train.jsonl").toAbsolutePath(),
+                "eval_data: " + Path.of("../data/instruct/preferences-heldout.jsonl").toAbsolutePath(),
+                "seq_len: 128", "steps: 2", "validation_every_steps: 2",
+                "spark: {workers: 2, batch_size_per_worker: 4, averaging_frequency: 1, repartition: Never}",
+                "optimizer: {peak_lr: 1.0e-3, min_lr: 1.0e-4}",
+                "checkpoint: {every_steps: 2, keep_last: 1}", ""));
+        Path rlhf = Files.writeString(dir.resolve("rlhf.yaml"), String.join("\n",
+                "prompts: " + Path.of("../data/instruct/rlhf-prompts.jsonl").toAbsolutePath(),
+                "eval_prompts: " + Path.of("../data/instruct/rlhf-prompts-heldout.jsonl").toAbsolutePath(),
+                "seq_len: 128", "rounds: 1", "prompts_per_round: 2", "k: 2", "max_completion_tokens: 4",
+                "spark: {workers: 2, batch_size_per_worker: 2, averaging_frequency: 1, repartition: Never}",
+                "optimizer: {peak_lr: 2.0e-4, min_lr: 2.0e-4}",
+                "checkpoint: {every_steps: 1, keep_last: 1}", ""));
         Path configuredOut = dir.resolve("configured-out");
         Path demoConf = Files.writeString(dir.resolve("demo.yaml"), String.join("\n",
                 "out: " + configuredOut,
@@ -49,7 +72,10 @@ class DemoCommandTest {
                 "model: models/tiny",
                 "tokenizer: " + tokenizer,
                 "tokenize: " + tokenize,
-                "pretrain: " + pretrain, ""));
+                "pretrain: " + pretrain,
+                "sft: " + sft,
+                "reward: " + reward,
+                "rlhf: " + rlhf, ""));
 
         Path out = dir.resolve("cli-out");
         CliTest.Result r = CliTest.run("demo", "--conf", demoConf.toString(), "--out", out.toString());
@@ -62,6 +88,13 @@ class DemoCommandTest {
         assertTrue(Files.isDirectory(out.resolve("pretrain/checkpoints")), "checkpoints under --out");
         assertTrue(Files.exists(out.resolve("evaluation/_SUCCESS")), "the evaluation report of the demo's checkpoints");
         assertTrue(r.out().contains("evaluation report at " + out.resolve("evaluation") + "/report.html"), r.out());
+        assertTrue(Files.exists(out.resolve("sft/summary.json")), "SFT from the pretrained checkpoint under --out");
+        assertTrue(Files.exists(out.resolve("reward/summary.json")), "the reward model under --out");
+        assertTrue(Files.exists(out.resolve("rlhf/summary.json")), "RLHF under --out");
+        for (String stage : new String[] {"pretrained", "sft", "rlhf"}) {
+            assertTrue(r.out().lines().anyMatch(line -> line.startsWith(stage + " ") && line.contains("/")),
+                    "the side-by-side table has a " + stage + " row:\n" + r.out());
+        }
         assertFalse(Files.exists(configuredOut), "nothing written under the configuration's out when --out is given");
     }
 }

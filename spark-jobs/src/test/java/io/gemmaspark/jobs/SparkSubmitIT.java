@@ -52,26 +52,7 @@ class SparkSubmitIT {
     @Test
     void sftRunsFromTheShadedJarThroughSparkSubmit() throws Exception {
         Path work = Files.createTempDirectory("sft-it");
-        var config = io.gemmaspark.model.tokenizer.TokenizerTrainingConfig.gemma(700);
-        var text = new io.gemmaspark.model.tokenizer.TrainingText(config);
-        java.util.Map<String, Long> counts = new java.util.HashMap<>();
-        for (String line : Files.readAllLines(Path.of("../data/instruct/sft-train.jsonl"))) {
-            io.gemmaspark.util.Json.MAPPER.readTree(line).findValues("content")
-                    .forEach(v -> text.words(v.asText(), w -> counts.merge(w, 1L, Long::sum)));
-        }
-        var trained = new io.gemmaspark.model.tokenizer.BpeTrainer(config).train(counts);
-        Path tokenizer = work.resolve("tokenizer.model");
-        Files.write(tokenizer, trained.proto().toByteArray());
-        var shape = new io.gemmaspark.model.GemmaConfig("sft-it", trained.tokenizer().vocabSize(), 64, 2, 4, 1, 16,
-                192, 128, 10000, 1e-6);
-        var decoder = io.gemmaspark.model.decoder.GemmaDecoder.create(shape,
-                org.nd4j.linalg.api.buffer.DataType.FLOAT, new org.nd4j.linalg.learning.config.NoOp(), 3);
-        String base = work.resolve("base").toString();
-        new io.gemmaspark.model.checkpoint.CheckpointStore(base, 1, new org.apache.hadoop.conf.Configuration())
-                .save(0, io.gemmaspark.model.checkpoint.NativeCheckpoint.Contents.of(decoder.toWeights(),
-                        io.gemmaspark.model.checkpoint.HfConfigJson.ModelConfig.withGemmaTokens(shape),
-                        java.util.Map.of(), io.gemmaspark.util.Json.MAPPER.createObjectNode(),
-                        new org.apache.hadoop.fs.Path(tokenizer.toUri())));
+        String base = InstructBase.create(work);
 
         Path out = work.resolve("sft");
         List<String> command = sparkSubmit("--master", "local[2]", "--class", "io.gemmaspark.jobs.GemmaCli",

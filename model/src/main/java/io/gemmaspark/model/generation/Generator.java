@@ -46,6 +46,20 @@ public final class Generator {
 
     /** New tokens for each prompt (stop token excluded), decoded together in one batch. */
     public int[][] generate(int[][] prompts, GenerationOptions options) {
+        long[] seeds = new long[prompts.length];
+        Arrays.fill(seeds, options.seed());
+        return generate(prompts, options, seeds);
+    }
+
+    /**
+     * As {@link #generate(int[][], GenerationOptions)}, with prompt {@code b} sampled from seed {@code seeds[b]}
+     * instead of {@code options.seed()}: several samples of one prompt in one batch, each reproducible from its
+     * own seed.
+     */
+    public int[][] generate(int[][] prompts, GenerationOptions options, long[] seeds) {
+        if (seeds.length != prompts.length) {
+            throw new IllegalArgumentException(seeds.length + " seeds for " + prompts.length + " prompts");
+        }
         Session session = start(prompts, options.maxNewTokens());
         int batch = prompts.length;
         List<List<Integer>> out = new ArrayList<>();
@@ -53,7 +67,8 @@ public final class Generator {
         boolean[] done = new boolean[batch];
         for (int b = 0; b < batch; b++) {
             out.add(new ArrayList<>());
-            samplers[b] = new Sampler(options);
+            samplers[b] = new Sampler(new GenerationOptions(options.maxNewTokens(), options.temperature(),
+                    options.topK(), options.topP(), seeds[b], options.stopIds()));
         }
         int active = options.maxNewTokens() == 0 ? 0 : batch;
         while (active > 0) {

@@ -15,6 +15,9 @@ import java.util.List;
  * @param tokenize  token packing settings, a path or a name under conf/
  * @param pretrain pretraining configuration, a path or a name under conf/ (its data is the demo's token shards)
  * @param evaluateTasks the evaluate stage's --tasks, run on every checkpoint pretraining kept
+ * @param sft     SFT configuration (conf/sft/), started from the demo's pretrained checkpoint
+ * @param reward  reward-model configuration (conf/reward/), on the SFT checkpoint
+ * @param rlhf    RLOO configuration (conf/rlhf/), from the SFT policy against that reward model
  */
 public record DemoConfig(
         String out,
@@ -27,12 +30,16 @@ public record DemoConfig(
         @Default("tokenize/demo") String tokenize,
         @Default("pretrain/tiny") String pretrain,
         @Default("hellaswag,arc_easy,arc_challenge,piqa,boolq,winogrande,mmlu,gsm8k,perplexity,safety")
-        String evaluateTasks) {
+        String evaluateTasks,
+        @Default("sft/tiny") String sft,
+        @Default("reward/tiny") String reward,
+        @Default("rlhf/tiny") String rlhf) {
 
     /** The settings before the evaluate stage existed: it runs on every task's sample. */
     public DemoConfig(String out, String master, List<String> inputs, String prepare, String filters, String model,
                       String tokenizer, String tokenize, String pretrain) {
-        this(out, master, inputs, prepare, filters, model, tokenizer, tokenize, pretrain, DEFAULT_EVALUATE_TASKS);
+        this(out, master, inputs, prepare, filters, model, tokenizer, tokenize, pretrain, DEFAULT_EVALUATE_TASKS,
+                "sft/tiny", "reward/tiny", "rlhf/tiny");
     }
 
     public static final String DEFAULT_EVALUATE_TASKS =
@@ -40,6 +47,7 @@ public record DemoConfig(
 
     /** The same settings writing under {@code out} (the demo's {@code --out DIR}). */
     public DemoConfig withOut(String out) {
-        return new DemoConfig(out, master, inputs, prepare, filters, model, tokenizer, tokenize, pretrain, evaluateTasks);
+        return new DemoConfig(out, master, inputs, prepare, filters, model, tokenizer, tokenize, pretrain,
+                evaluateTasks, sft, reward, rlhf);
     }
 }

@@ -18,7 +18,11 @@ import java.util.List;
  * @param missingEosPenalty   subtracted from the reward of a reply that never reached {@code <end_of_turn>}
  * @param maxCompletionTokens sampling budget per reply
  * @param promptsPerRound     prompts sampled per round ({@code prompts_per_round * k} samples)
- * @param rounds              policy-update rounds, each one parameter-averaging round
+ * @param rounds              sampling rounds; each makes {@code ppo_epochs} parameter-averaging updates
+ * @param ppoEpochs           updates per batch of samples; from the second on, PPO ratio clipping applies
+ * @param clipEpsilon         PPO's clip range ε for the ratio {@code π/π_old}
+ * @param strict              the first bad prompt record fails the job (otherwise counted and skipped)
+ * @param checkpoint          checkpoint every {@code every_steps} rounds (and after the last), for {@code --resume}
  */
 public record RlhfConfig(
         String policy,
@@ -33,6 +37,10 @@ public record RlhfConfig(
         @Range(min = 0) @Default("1.0") double temperature,
         @Range(min = 1) @Default("8") int promptsPerRound,
         @Range(min = 1) int rounds,
+        @Range(min = 1) @Default("1") int ppoEpochs,
+        @Range(min = 0) @Default("0.2") double clipEpsilon,
+        @Default("false") boolean strict,
+        CheckpointConfig checkpoint,
         @Range(min = 2) int seqLen,
         @Default("42") long seed,
         SparkTrainingConfig spark,

@@ -5,11 +5,9 @@ import io.gemmaspark.model.chat.ChatFormatException;
 import io.gemmaspark.model.chat.ChatMessage;
 import io.gemmaspark.model.chat.ChatTemplate;
 import io.gemmaspark.training.sft.DataManifest;
-import io.gemmaspark.training.sft.JsonlLines;
+import io.gemmaspark.training.sft.JsonlRecords;
 import io.gemmaspark.training.sft.SftRecords;
 import io.gemmaspark.util.Json;
-import io.gemmaspark.util.UserError;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 
@@ -24,47 +22,21 @@ public record PreferenceData(List<PreferencePair> pairs, DataManifest manifest) 
 
     public static PreferenceData read(String pathOrGlob, Configuration conf, ChatTemplate template, int maxTokens,
             boolean strict) {
-        List<PreferencePair> pairs = new ArrayList<>();
-        DataManifest manifest = DataManifest.empty();
-        for (JsonlLines.Line line : JsonlLines.read(pathOrGlob, conf)) {
-            try {
-                JsonNode node = parse(line.text());
-                int[] chosen = template.encodeForTraining(side(node, "chosen")).ids();
-                int[] rejected = template.encodeForTraining(side(node, "rejected")).ids();
-                if (Math.max(chosen.length, rejected.length) > maxTokens) {
-                    throw new ChatFormatException("too_long", Math.max(chosen.length, rejected.length)
-                            + " tokens, more than seq_len = " + maxTokens + " (dropped, not truncated)");
-                }
-                JsonNode margin = node.get("margin");
-                if (margin != null && !margin.isNumber()) {
-                    throw new ChatFormatException("missing_fields", "\"margin\" is not a number");
-                }
-                pairs.add(new PreferencePair(line.where(), chosen, rejected, margin == null ? 0 : margin.asDouble()));
-                manifest = manifest.keep();
-            } catch (ChatFormatException e) {
-                if (strict) {
-                    throw new UserError(line.where() + ": " + e.reason() + ": " + e.getMessage()
-                            + " (--strict: bad records fail the job)");
-                }
-                manifest = manifest.drop(line.where(), e.reason(), e.getMessage());
+        JsonlRecords<PreferencePair> read = JsonlRecords.read(pathOrGlob, conf, strict, "preference pairs", line -> {
+            JsonNode node = SftRecords.json(line.text());
+            int[] chosen = template.encodeForTraining(side(node, "chosen")).ids();
+            int[] rejected = template.encodeForTraining(side(node, "rejected")).ids();
+            if (Math.max(chosen.length, rejected.length) > maxTokens) {
+                throw new ChatFormatException("too_long", Math.max(chosen.length, rejected.length)
+                        + " tokens, more than seq_len = " + maxTokens + " (dropped, not truncated)");
             }
-        }
-        if (pairs.isEmpty()) {
-            throw new UserError(pathOrGlob + ": no usable preference pairs (" + manifest.describe() + ")");
-        }
-        return new PreferenceData(pairs, manifest);
-    }
-
-    private static JsonNode parse(String line) {
-        try {
-            JsonNode node = Json.MAPPER.readTree(line);
-            if (node != null && node.isObject()) {
-                return node;
+            JsonNode margin = node.get("margin");
+            if (margin != null && !margin.isNumber()) {
+                throw new ChatFormatException("missing_fields", "\"margin\" is not a number");
             }
-        } catch (Exception e) {
-            // reported below
-        }
-        throw new ChatFormatException("malformed_json", "not a JSON object");
+            return new PreferencePair(line.where(), chosen, rejected, margin == null ? 0 : margin.asDouble());
+        });
+        return new PreferenceData(read.records(), read.manifest());
     }
 
     /** One side of the pair as a conversation ending with the model turn being judged. */

@@ -27,11 +27,7 @@ public final class RewardCheckpoint {
         Path dir = CheckpointStore.resolveModelDirectory(path, conf);
         GemmaConfig shape = HfCheckpoint.readConfig(dir, conf).model();
         GemmaWeights backbone = GemmaWeights.allocate(shape);
-        ComputationGraph graph = new ComputationGraph(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
-                .dataType(DataType.FLOAT).updater(new NoOp()).graphBuilder().addInputs("ids")
-                .addLayer(RewardModel.LAYER, new io.gemmaspark.model.decoder.GemmaRewardLayer(shape, 0), "ids")
-                .setOutputs(RewardModel.LAYER).build());
-        graph.init();
+        ComputationGraph graph = inferenceGraph(shape, null);
         try (SafetensorsSet tensors = SafetensorsSet.open(dir, HfCheckpoint.MODEL, conf)) {
             if (!tensors.contains(SparkRewardTrainer.SCORE_WEIGHT)) {
                 throw new UserError(dir + ": no " + SparkRewardTrainer.SCORE_WEIGHT + "; not a reward model");
@@ -41,6 +37,23 @@ public final class RewardCheckpoint {
             tensors.readInto(SparkRewardTrainer.SCORE_WEIGHT, score);
             RewardModel.copyBackbone(backbone, graph);
             graph.getLayer(RewardModel.LAYER).getParam(GemmaRewardParamInitializer.SCORE).assign(score);
+        }
+        return graph;
+    }
+
+    /**
+     * A float32 reward graph for inference: initialised afresh when {@code flatParams} is null, otherwise over
+     * those parameters (the layout of {@code graph.params()}, as broadcast to executors).
+     */
+    public static ComputationGraph inferenceGraph(GemmaConfig shape, float[] flatParams) {
+        ComputationGraph graph = new ComputationGraph(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+                .dataType(DataType.FLOAT).updater(new NoOp()).graphBuilder().addInputs("ids")
+                .addLayer(RewardModel.LAYER, new io.gemmaspark.model.decoder.GemmaRewardLayer(shape, 0), "ids")
+                .setOutputs(RewardModel.LAYER).build());
+        if (flatParams == null) {
+            graph.init();
+        } else {
+            graph.init(Nd4j.createFromArray(flatParams).reshape('c', 1, flatParams.length), false);
         }
         return graph;
     }

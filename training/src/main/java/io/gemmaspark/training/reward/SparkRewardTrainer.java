@@ -9,9 +9,11 @@ import io.gemmaspark.model.checkpoint.NativeCheckpoint;
 import io.gemmaspark.model.checkpoint.TensorDtype;
 import io.gemmaspark.model.checkpoint.TensorSource;
 import io.gemmaspark.model.decoder.ParamLayout;
+import io.gemmaspark.training.EpochOrder;
 import io.gemmaspark.training.HadoopPaths;
 import io.gemmaspark.training.WarmupCosineSchedule;
 import io.gemmaspark.training.averaging.ParameterAveraging;
+import io.gemmaspark.training.checkpoint.FineTuneResume;
 import io.gemmaspark.training.config.RewardConfig;
 import io.gemmaspark.training.metrics.LossCurvePlot;
 import io.gemmaspark.training.metrics.MetricsLog;
@@ -25,16 +27,16 @@ import io.gemmaspark.util.Json;
 import io.gemmaspark.util.Progress;
 import io.gemmaspark.util.UserError;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
@@ -65,10 +67,8 @@ public final class SparkRewardTrainer {
             DataManifest trainData, DataManifest heldOutData, String checkpoint, String metricsFile, String plotFile) {
     }
 
-    public Result run() {
-        if (HadoopPaths.exists(out + "/checkpoints", hadoop)) {
-            throw new UserError(out + ": already holds checkpoints; choose another --out");
-        }
+    /** @param resume continue from the newest valid checkpoint under {@code out/checkpoints} (exactly) */
+    public Result run(boolean resume) {
         FineTuneStart start = FineTuneStart.load(config.model(), hadoop);
         ChatTemplate template = new ChatTemplate(start.codec(), start.bosId());
         PreferenceData train = PreferenceData.read(config.data(), hadoop, template, config.seqLen(), config.strict());
@@ -82,26 +82,36 @@ public final class SparkRewardTrainer {
         ComputationGraph graph = RewardModel.build(start.shape(),
                 new TrainingSettings(config.optimizer(), schedule, config.seed(), false), config.centerRewardsCoefficient());
         RewardModel.copyBackbone(start.weights(), graph);
+        CheckpointStore store = new CheckpointStore(out + "/checkpoints", config.checkpoint().keepLast(), hadoop);
+        Optional<Path> restored = FineTuneResume.latest("reward-train", out, resume, store::latestValid,
+                Path::toString, hadoop);
+        long firstStep = restored.map(dir -> NativeCheckpoint.trainerState(dir, hadoop).path("step").asLong())
+                .orElse(0L);
+        if (firstStep >= config.steps()) {
+            return FineTuneResume.finishedSummary("reward-train", out, Result.class, hadoop);
+        }
+        RewardEvaluation before = FineTuneResume.baseline(out, RewardEvaluation.class, restored.isPresent(),
+                () -> evaluate(graph, heldOut), hadoop);
+        System.out.println("reward-train: before training: " + before.describe());
+        restored.ifPresent(dir -> restore(dir, graph));
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         ParameterAveraging averaging = new ParameterAveraging(jsc, graph, config.spark(), config.seed(),
                 workDir + "/dl4j-export", false);
-        CheckpointStore store = new CheckpointStore(out + "/checkpoints", config.checkpoint().keepLast(), hadoop);
 
-        RewardEvaluation before = evaluate(graph, heldOut);
-        System.out.println("reward-train: before training: " + before.describe());
         String metricsFile = out + "/metrics.jsonl";
         Progress progress = new Progress("reward-train", "steps", config.steps());
         List<PreferencePair> pairs = train.pairs();
+        EpochOrder order = new EpochOrder(pairs.size(), config.seed());
         RewardEvaluation after = before;
         StepMetrics last = null;
         String checkpoint = null;
-        long pairsSeen = 0;
-        try (MetricsLog metrics = MetricsLog.open(metricsFile, hadoop, 0)) {
-            for (long step = 0; step < config.steps(); step++) {
+        long pairsSeen = firstStep * config.pairsPerStep();
+        try (MetricsLog metrics = MetricsLog.open(metricsFile, hadoop, firstStep)) {
+            for (long step = firstStep; step < config.steps(); step++) {
                 List<MultiDataSet> batches = new ArrayList<>();
                 List<PreferencePair> minibatch = new ArrayList<>();
                 for (long p = step * config.pairsPerStep(); p < (step + 1) * config.pairsPerStep(); p++) {
-                    minibatch.add(pairs.get(order(p, pairs.size())));
+                    minibatch.add(pairs.get(order.at(p)));
                     if (minibatch.size() == config.spark().batchSizePerWorker()) {
                         batches.add(RewardBatches.minibatch(minibatch, config.seqLen()));
                         minibatch = new ArrayList<>();
@@ -141,15 +151,17 @@ public final class SparkRewardTrainer {
         return RewardEvaluation.of(graph, heldOut.pairs(), config.seqLen(), config.centerRewardsCoefficient());
     }
 
-    /** Pair {@code p} of the run: a new seeded order of the training pairs every epoch. */
-    private int order(long p, int n) {
-        long epoch = p / n;
-        List<Integer> permutation = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            permutation.add(i);
+    /** Parameters, Adam state and iteration count of a checkpoint written by {@link #save}, into {@code graph}. */
+    private void restore(Path dir, ComputationGraph graph) {
+        Configuration conf = hadoop;
+        graph.setParams(RewardCheckpoint.load(dir.toString(), conf).params().reshape(graph.params().shape()));
+        INDArray updater = NativeCheckpoint.loadUpdaterState(dir, conf).get("updater");
+        if (updater == null) {
+            throw new UserError(dir + ": no updater state; it cannot resume training");
         }
-        Collections.shuffle(permutation, new Random(config.seed() * 1_000_003L + epoch));
-        return permutation.get((int) (p % n));
+        graph.getUpdater().setStateViewArray(updater.reshape(graph.getUpdater().getStateViewArray().shape()));
+        graph.getConfiguration().setIterationCount(
+                Math.toIntExact(NativeCheckpoint.trainerState(dir, conf).path("iteration").asLong()));
     }
 
     /** A native checkpoint in HF's sequence-classification layout: the decoder tensors plus score.weight. */

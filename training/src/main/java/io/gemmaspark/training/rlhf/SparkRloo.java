@@ -1,56 +1,48 @@
 package io.gemmaspark.training.rlhf;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.gemmaspark.model.chat.ChatTemplate;
-import io.gemmaspark.model.decoder.GemmaDecoder;
 import io.gemmaspark.model.generation.GenerationOptions;
-import io.gemmaspark.model.generation.Generator;
 import io.gemmaspark.training.HadoopPaths;
 import io.gemmaspark.training.WarmupCosineSchedule;
 import io.gemmaspark.training.averaging.ParameterAveraging;
+import io.gemmaspark.training.checkpoint.FineTuneResume;
 import io.gemmaspark.training.checkpoint.PretrainCheckpoints;
 import io.gemmaspark.training.checkpoint.TrainerState;
 import io.gemmaspark.training.config.RlhfConfig;
+import io.gemmaspark.training.metrics.JsonlLog;
+import io.gemmaspark.training.metrics.WorkerMetricsListener;
 import io.gemmaspark.training.model.FineTuneStart;
 import io.gemmaspark.training.model.GemmaDecoderModel;
 import io.gemmaspark.training.model.TrainingSettings;
 import io.gemmaspark.training.reward.RewardCheckpoint;
-import io.gemmaspark.training.sft.JsonlLines;
+import io.gemmaspark.training.sft.DataManifest;
 import io.gemmaspark.training.sft.SftBatches;
 import io.gemmaspark.training.sft.SftRow;
 import io.gemmaspark.util.Json;
 import io.gemmaspark.util.Progress;
-import io.gemmaspark.util.UserError;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * RLOO policy optimisation with a KL penalty to the frozen SFT reference. Each round: sample {@code k} replies per
- * prompt with the KV cache (temperature {@code temperature}), score them with the reward model, compute log-probs
- * under the policy and the reference, fold {@code β·KL} into the reward, take leave-one-out advantages, and
- * update the policy by one parameter-averaging round whose per-token loss weights are the advantages (negative
- * ones push a reply's probability down; the decoder normalises by {@code Σ|w|}).
- *
- * <p>Sampling, scoring and reference log-probs run on the driver in this version (the model is broadcast to the
- * workers for the update only).
+ * RLOO policy optimisation with a KL penalty to the frozen SFT reference, on Spark. Each round the driver
+ * broadcasts the policy; the executors ({@link RolloutSampler}) sample {@code k} replies per prompt in KV-cache
+ * batches (temperature {@code temperature}, up to {@code max_completion_tokens}), score them with the reward model
+ * and compute log-probs under the policy and the reference. The driver folds {@code β·KL} into the rewards, takes
+ * leave-one-out advantages and updates the policy through the same parameter averaging as pretraining, with
+ * per-token loss weights that are the advantages (negative ones push a reply down; the decoder normalises by
+ * {@code Σ|w|}). With {@code ppo_epochs > 1} the same samples serve several updates, their weights clipped as in
+ * PPO ({@link PpoClip}) against log-probs the executors recompute under the updated policy ({@link RolloutRescorer}).
  */
 public final class SparkRloo {
-    /** One JSON object per line. */
-    private static final com.fasterxml.jackson.databind.ObjectMapper COMPACT =
-            new com.fasterxml.jackson.databind.ObjectMapper();
     private final RlhfConfig config;
     private final SparkSession spark;
     private final Configuration hadoop;
@@ -71,158 +63,152 @@ public final class SparkRloo {
      * @param withinKlBudget      every round's mean KL stayed under {@code kl_budget}
      */
     public record Result(long rounds, double heldOutRewardBefore, double heldOutRewardAfter, double heldOutEosBefore,
-            double heldOutEosAfter, double maxKl, boolean withinKlBudget, List<RoundMetrics> history,
-            String checkpoint, String metricsFile, String plotFile) {
+            double heldOutEosAfter, double maxKl, boolean withinKlBudget, DataManifest promptData,
+            DataManifest heldOutPromptData, List<RoundMetrics> history, String checkpoint, String metricsFile,
+            String plotFile) {
     }
 
-    public Result run() {
-        if (HadoopPaths.exists(out + "/checkpoints", hadoop)) {
-            throw new UserError(out + ": already holds checkpoints; choose another --out");
-        }
+    /** Greedy replies to the held-out prompts, scored by the reward model. */
+    public record HeldOutScore(double meanReward, double eosRate) {
+    }
+
+    /** @param resume continue from the newest valid checkpoint under {@code out/checkpoints} (exactly) */
+    public Result run(boolean resume) {
         FineTuneStart start = FineTuneStart.load(config.policy(), hadoop);
         ChatTemplate template = new ChatTemplate(start.codec(), start.bosId());
-        ComputationGraph rewardModel = RewardCheckpoint.load(config.reward(), hadoop);
-        List<int[]> prompts = prompts(config.prompts(), template);
-        List<int[]> heldOut = prompts(config.evalPrompts(), template);
+        RlhfPrompts prompts = RlhfPrompts.read(config.prompts(), hadoop, template, config.seqLen(),
+                config.maxCompletionTokens(), config.strict());
+        RlhfPrompts heldOut = RlhfPrompts.read(config.evalPrompts(), hadoop, template, config.seqLen(),
+                config.maxCompletionTokens(), config.strict());
+        System.out.println("rlhf: prompts " + prompts.manifest().describe());
+        System.out.println("rlhf: held-out prompts " + heldOut.manifest().describe());
+        prompts.manifest().firstBad().forEach(bad -> System.out.println("  dropped " + bad));
+        heldOut.manifest().firstBad().forEach(bad -> System.out.println("  dropped " + bad));
+
         int frequency = config.spark().averagingFrequency();
-        WarmupCosineSchedule schedule = config.optimizer().schedule(frequency, config.rounds());
+        int updates = config.rounds() * config.ppoEpochs();
+        WarmupCosineSchedule schedule = config.optimizer().schedule(frequency, updates);
         ComputationGraph graph = start.copyInto(new GemmaDecoderModel().build(start.shape(), config.seqLen(),
                 new TrainingSettings(config.optimizer(), schedule, config.seed(), false)));
-        GemmaDecoder policy = GemmaDecoder.of(graph);
-        GemmaDecoder reference = GemmaDecoder.fromWeights(start.shape(), start.weights(), null);
+        PretrainCheckpoints checkpoints = new PretrainCheckpoints(out + "/checkpoints", hadoop,
+                config.checkpoint().keepLast());
+        Optional<PretrainCheckpoints.Loaded> restored = FineTuneResume.latest("rlhf", out, checkpoints, resume,
+                hadoop);
+        TrainerState resumedAt = restored.map(PretrainCheckpoints.Loaded::state)
+                .orElse(TrainerState.start(config.seed()));
+        if (resumedAt.step() >= config.rounds()) {
+            return FineTuneResume.finishedSummary("rlhf", out, Result.class, hadoop);
+        }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        // The reference is the start policy, frozen: shipped once, like the reward model.
+        Broadcast<ShippedModel> reference = jsc.broadcast(ShippedModel.of(graph));
+        Broadcast<ShippedModel> rewardModel = jsc.broadcast(ShippedModel.of(RewardCheckpoint.load(config.reward(),
+                hadoop)));
+        int[] stopIds = {template.endOfTurnId(), GenerationOptions.EOS};
+        int[] newline = start.codec().encode("\n");
+        RolloutSampler.Sampling sampling = new RolloutSampler.Sampling(config.k(), config.temperature(),
+                config.maxCompletionTokens(), config.seed(), stopIds, template.endOfTurnId(), newline);
+        RolloutSampler.Sampling greedy = RolloutSampler.Sampling.greedy(config.maxCompletionTokens(), template,
+                newline);
+        HeldOutScore before = FineTuneResume.baseline(out, HeldOutScore.class, restored.isPresent(),
+                () -> greedyScore(jsc, graph, rewardModel, heldOut.prompts(), greedy, config.spark().workers()),
+                hadoop);
+        System.out.printf("rlhf: SFT policy on %d held-out prompts: mean reward %.3f, EOS rate %.2f%n",
+                heldOut.prompts().size(), before.meanReward(), before.eosRate());
+        restored.ifPresent(r -> r.restoreInto(graph));
         ParameterAveraging averaging = new ParameterAveraging(jsc, graph, config.spark(), config.seed(),
                 workDir + "/dl4j-export", false);
-        int[] newline = start.codec().encode("\n");
-        int endOfTurn = template.endOfTurnId();
 
-        double[] before = evaluate(policy, rewardModel, heldOut, endOfTurn, newline);
-        System.out.printf("rlhf: SFT policy on %d held-out prompts: mean reward %.3f, EOS rate %.2f%n", heldOut.size(),
-                before[0], before[1]);
-        List<RoundMetrics> history = new ArrayList<>();
         Progress progress = new Progress("rlhf", "rounds", config.rounds());
         String metricsFile = out + "/metrics.jsonl";
-        try (OutputStream metrics = new Path(metricsFile).getFileSystem(hadoop).create(new Path(metricsFile), true)) {
-            for (int round = 0; round < config.rounds(); round++) {
+        int padId = template.padId();
+        double elapsed = resumedAt.elapsedSeconds();
+        String checkpoint = null;
+        List<RoundMetrics> history;
+        try (JsonlLog<RoundMetrics> metrics = JsonlLog.open(metricsFile, hadoop, resumedAt.step(),
+                RoundMetrics.class, RoundMetrics::round)) {
+            for (int round = Math.toIntExact(resumedAt.step()); round < config.rounds(); round++) {
                 long started = System.nanoTime();
-                List<int[]> roundPrompts = new ArrayList<>();
+                List<RlhfPrompt> roundPrompts = new ArrayList<>();
                 for (int i = 0; i < config.promptsPerRound(); i++) {
-                    roundPrompts.add(prompts.get((round * config.promptsPerRound() + i) % prompts.size()));
+                    roundPrompts.add(prompts.prompts().get(
+                            (round * config.promptsPerRound() + i) % prompts.prompts().size()));
                 }
-                Samples s = sample(policy, reference, rewardModel, roundPrompts, round, endOfTurn, newline);
-                double[] shaped = RlooAdvantages.shaped(s.rewards, s.kl, s.ended, config.beta(),
-                        config.missingEosPenalty());
-                double[] advantages = RlooAdvantages.leaveOneOut(shaped, config.k());
-                List<MultiDataSet> batches = updateBatches(s, advantages, start.codec().pieceId(ChatTemplate.PAD)
-                        .orElse(0));
-                var means = averaging.fitRound(round, jsc.parallelize(batches, config.spark().workers()));
-                RoundMetrics m = new RoundMetrics(round + 1, mean(s.rewards), std(s.rewards), mean(s.kl),
-                        mean(s.lengths), mean(s.ended), mean(s.entropies), means.loss(),
-                        (System.nanoTime() - started) / 1e9);
-                history.add(m);
-                metrics.write((COMPACT.writeValueAsString(m) + "\n").getBytes(StandardCharsets.UTF_8));
-                metrics.flush();
+                Broadcast<ShippedModel> policy = jsc.broadcast(ShippedModel.of(graph));
+                List<Rollout> rollouts = jsc.parallelize(roundPrompts, config.spark().workers())
+                        .mapPartitions(new RolloutSampler(policy, reference, rewardModel, sampling, round)).collect();
+                policy.destroy();
+                double[] rewards = rollouts.stream().mapToDouble(r -> r.reward).toArray();
+                double[] kl = rollouts.stream().mapToDouble(Rollout::kl).toArray();
+                boolean[] ended = new boolean[rollouts.size()];
+                for (int i = 0; i < ended.length; i++) {
+                    ended[i] = rollouts.get(i).ended;
+                }
+                double[] advantages = RlooAdvantages.leaveOneOut(RlooAdvantages.shaped(rewards, kl, ended,
+                        config.beta(), config.missingEosPenalty()), config.k());
+                WorkerMetricsListener.RoundMeans update = null;
+                for (int epoch = 0; epoch < config.ppoEpochs(); epoch++) {
+                    List<double[]> current = epoch == 0 ? rollouts.stream().map(r -> r.logProbs).toList()
+                            : rescore(jsc, graph, rollouts);
+                    List<MultiDataSet> batches = updateBatches(rollouts, advantages, current, padId);
+                    update = averaging.fitRound((long) round * config.ppoEpochs() + epoch,
+                            jsc.parallelize(batches, config.spark().workers()));
+                }
+                double seconds = (System.nanoTime() - started) / 1e9;
+                elapsed += seconds;
+                RoundMetrics m = new RoundMetrics(round + 1, mean(rewards), std(rewards), mean(kl),
+                        rollouts.stream().mapToDouble(Rollout::replyLength).average().orElse(0), mean(ended),
+                        rollouts.stream().mapToDouble(r -> r.entropy).average().orElse(0), update.loss(), seconds);
+                metrics.append(m);
                 progress.update(round + 1, m.describe());
+                if ((round + 1) % config.checkpoint().everySteps() == 0 || round + 1 == config.rounds()) {
+                    long done = round + 1;
+                    checkpoint = checkpoints.save(graph, new TrainerState(done, 0, done, 0, 0,
+                            done * config.ppoEpochs() * frequency, update.learningRate(), config.seed(),
+                            config.seed(), config.seed(), elapsed), List.of(start.tokenizer()));
+                }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + metricsFile, e);
+            history = List.copyOf(metrics.history());
         }
-        double[] after = evaluate(policy, rewardModel, heldOut, endOfTurn, newline);
-        System.out.printf("rlhf: RLHF policy: mean reward %.3f, EOS rate %.2f%n", after[0], after[1]);
+        HeldOutScore after = greedyScore(jsc, graph, rewardModel, heldOut.prompts(), greedy, config.spark().workers());
+        System.out.printf("rlhf: RLHF policy: mean reward %.3f, EOS rate %.2f%n", after.meanReward(),
+                after.eosRate());
         String plot = out + "/rlhf_curves.png";
         RlhfCurves.write(history, "gemma-spark RLOO: " + start.shape().name(), plot, hadoop);
-        TrainerState state = new TrainerState(config.rounds(), 0, config.rounds(), 0, 0,
-                (long) config.rounds() * frequency, 0, config.seed(), config.seed(), config.seed(), 0);
-        String checkpoint = new PretrainCheckpoints(out + "/checkpoints", hadoop, 1).save(graph, state,
-                List.of(start.tokenizer()));
         double maxKl = history.stream().mapToDouble(RoundMetrics::kl).max().orElse(0);
-        Result result = new Result(config.rounds(), before[0], after[0], before[1], after[1], maxKl,
-                maxKl <= config.klBudget(), history, HadoopPaths.absolute(checkpoint, hadoop),
-                HadoopPaths.absolute(metricsFile, hadoop), HadoopPaths.absolute(plot, hadoop));
+        Result result = new Result(config.rounds(), before.meanReward(), after.meanReward(), before.eosRate(),
+                after.eosRate(), maxKl, maxKl <= config.klBudget(), prompts.manifest(), heldOut.manifest(), history,
+                HadoopPaths.absolute(checkpoint, hadoop), HadoopPaths.absolute(metricsFile, hadoop),
+                HadoopPaths.absolute(plot, hadoop));
         Json.write(result, new Path(out, "summary.json"), hadoop);
         return result;
     }
 
-    /** The k samples of every prompt (grouped by prompt) with their rewards, KL and entropy. */
-    private static final class Samples {
-        final List<int[]> sequences = new ArrayList<>();
-        final List<Integer> promptLengths = new ArrayList<>();
-        double[] rewards;
-        double[] kl;
-        double[] entropies;
-        double[] lengths;
-        boolean[] ended;
+    /** Log-probs of every rollout's reply under the current policy, computed on the executors, in rollout order. */
+    private List<double[]> rescore(JavaSparkContext jsc, ComputationGraph graph, List<Rollout> rollouts) {
+        Broadcast<ShippedModel> policy = jsc.broadcast(ShippedModel.of(graph));
+        List<double[]> logProbs = jsc.parallelize(rollouts, config.spark().workers())
+                .mapPartitions(new RolloutRescorer(policy)).collect();
+        policy.destroy();
+        return logProbs;
     }
 
-    private Samples sample(GemmaDecoder policy, GemmaDecoder reference, ComputationGraph rewardModel,
-            List<int[]> prompts, int round, int endOfTurn, int[] newline) {
-        int k = config.k();
-        int[][][] replies = new int[k][][];
-        int[][] promptArray = prompts.toArray(new int[0][]);
-        Generator generator = new Generator(policy);
-        for (int j = 0; j < k; j++) {
-            // One seed per sample index: the generator seeds each prompt alike within a call.
-            replies[j] = generator.generate(promptArray, new GenerationOptions(config.maxCompletionTokens(),
-                    config.temperature(), 0, 1, config.seed() * 7919L + round * 1009L + j,
-                    new int[] {endOfTurn, GenerationOptions.EOS}));
-        }
-        Samples s = new Samples();
-        int n = prompts.size() * k;
-        s.rewards = new double[n];
-        s.kl = new double[n];
-        s.entropies = new double[n];
-        s.lengths = new double[n];
-        s.ended = new boolean[n];
-        List<int[]> scored = new ArrayList<>();
-        for (int p = 0; p < prompts.size(); p++) {
-            for (int j = 0; j < k; j++) {
-                int i = p * k + j;
-                int[] reply = replies[j][p];
-                s.ended[i] = reply.length < config.maxCompletionTokens();
-                int[] sequence = concat(prompts.get(p), reply, s.ended[i] ? new int[] {endOfTurn} : new int[0]);
-                sequence = Arrays.copyOf(sequence, Math.min(sequence.length, config.seqLen() + 1));
-                s.sequences.add(sequence);
-                s.promptLengths.add(prompts.get(p).length);
-                s.lengths[i] = sequence.length - prompts.get(p).length;
-                double[][] pi = PolicySamples.score(policy, sequence, prompts.get(p).length);
-                double[][] ref = PolicySamples.score(reference, sequence, prompts.get(p).length);
-                for (int t = 0; t < pi[0].length; t++) {
-                    s.kl[i] += pi[0][t] - ref[0][t];
-                    s.entropies[i] += pi[1][t] / pi[1].length;
-                }
-                // The reward model was trained on whole turns, which end with "<end_of_turn>\n".
-                scored.add(s.ended[i] ? concat(sequence, newline) : sequence);
-            }
-        }
-        double[] rewards = rewards(rewardModel, scored);
-        System.arraycopy(rewards, 0, s.rewards, 0, n);
-        return s;
-    }
-
-    /** Raw rewards of sequences, right-padded with {@code <pad>} to the longest. */
-    static double[] rewards(ComputationGraph rewardModel, List<int[]> sequences) {
-        int longest = sequences.stream().mapToInt(a -> a.length).max().orElse(1);
-        float[][] ids = new float[sequences.size()][longest];
-        for (int i = 0; i < ids.length; i++) {
-            for (int t = 0; t < sequences.get(i).length; t++) {
-                ids[i][t] = sequences.get(i)[t];
-            }
-        }
-        INDArray r = rewardModel.outputSingle(false, Nd4j.createFromArray(ids));
-        return r.reshape('c', new long[] {r.length()}).toDoubleVector();
-    }
-
-    /** One row per sample: loss weight = its advantage on every reply token (the stop token included). */
-    private List<MultiDataSet> updateBatches(Samples s, double[] advantages, int padId) {
+    /**
+     * One row per sample; the loss weight of each reply token (the stop token included) is its PPO-clipped
+     * advantage, which is the advantage itself while the policy is still the one that sampled.
+     */
+    private List<MultiDataSet> updateBatches(List<Rollout> rollouts, double[] advantages, List<double[]> current,
+            int padId) {
         List<SftRow> rows = new ArrayList<>();
-        for (int i = 0; i < s.sequences.size(); i++) {
-            int[] sequence = s.sequences.get(i);
+        for (int i = 0; i < rollouts.size(); i++) {
+            Rollout r = rollouts.get(i);
             int[] tokens = new int[config.seqLen() + 1];
             Arrays.fill(tokens, padId);
-            System.arraycopy(sequence, 0, tokens, 0, sequence.length);
+            System.arraycopy(r.sequence, 0, tokens, 0, r.sequence.length);
             float[] weights = new float[config.seqLen()];
-            for (int t = s.promptLengths.get(i); t < sequence.length; t++) {
-                weights[t - 1] = (float) advantages[i];
+            for (int t = 0; t < r.replyLength(); t++) {
+                weights[r.promptLength + t - 1] = (float) PpoClip.weight(advantages[i], current.get(i)[t],
+                        r.logProbs[t], config.clipEpsilon());
             }
             rows.add(new SftRow(tokens, weights, new int[config.seqLen()]));
         }
@@ -234,55 +220,16 @@ public final class SparkRloo {
         return batches;
     }
 
-    /** {@code {mean reward, EOS rate}} of greedy replies. */
-    private double[] evaluate(GemmaDecoder policy, ComputationGraph rewardModel, List<int[]> prompts, int endOfTurn,
-            int[] newline) {
-        int[][] replies = new Generator(policy).generate(prompts.toArray(new int[0][]), new GenerationOptions(
-                config.maxCompletionTokens(), 0, 0, 1, 0, new int[] {endOfTurn, GenerationOptions.EOS}));
-        List<int[]> sequences = new ArrayList<>();
-        double ended = 0;
-        for (int p = 0; p < replies.length; p++) {
-            boolean stop = replies[p].length < config.maxCompletionTokens();
-            ended += stop ? 1 : 0;
-            sequences.add(stop ? concat(prompts.get(p), replies[p], new int[] {endOfTurn}, newline)
-                    : concat(prompts.get(p), replies[p]));
-        }
-        return new double[] {mean(rewards(rewardModel, sequences)), ended / replies.length};
-    }
-
-    private List<int[]> prompts(String path, ChatTemplate template) {
-        List<int[]> prompts = new ArrayList<>();
-        for (JsonlLines.Line line : JsonlLines.read(path, hadoop)) {
-            try {
-                JsonNode node = Json.MAPPER.readTree(line.text());
-                String prompt = node.has("prompt") ? node.get("prompt").asText()
-                        : node.path("messages").path(0).path("content").asText();
-                if (prompt.isBlank()) {
-                    throw new IllegalArgumentException("no prompt");
-                }
-                prompts.add(template.encodePrompt(prompt));
-            } catch (Exception e) {
-                System.out.println("rlhf: skipped " + line.where() + ": " + e.getMessage());
-            }
-        }
-        if (prompts.isEmpty()) {
-            throw new UserError(path + ": no prompts");
-        }
-        return prompts;
-    }
-
-    private static int[] concat(int[]... parts) {
-        int n = 0;
-        for (int[] p : parts) {
-            n += p.length;
-        }
-        int[] out = new int[n];
-        int at = 0;
-        for (int[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
+    /** Mean reward and EOS rate of greedy replies, generated and scored on the executors. */
+    static HeldOutScore greedyScore(JavaSparkContext jsc, ComputationGraph policyGraph,
+            Broadcast<ShippedModel> rewardModel, List<RlhfPrompt> prompts, RolloutSampler.Sampling greedy,
+            int workers) {
+        Broadcast<ShippedModel> policy = jsc.broadcast(ShippedModel.of(policyGraph));
+        List<Rollout> replies = jsc.parallelize(prompts, workers)
+                .mapPartitions(new RolloutSampler(policy, null, rewardModel, greedy, 0)).collect();
+        policy.destroy();
+        return new HeldOutScore(replies.stream().mapToDouble(r -> r.reward).average().orElse(0),
+                replies.stream().filter(r -> r.ended).count() / (double) replies.size());
     }
 
     private static double mean(double[] v) {

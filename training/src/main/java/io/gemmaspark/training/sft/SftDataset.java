@@ -4,8 +4,6 @@ import io.gemmaspark.model.chat.ChatFormatException;
 import io.gemmaspark.model.chat.ChatMessage;
 import io.gemmaspark.model.chat.ChatTemplate;
 import io.gemmaspark.model.chat.ChatTokens;
-import io.gemmaspark.util.UserError;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 
@@ -21,29 +19,15 @@ public record SftDataset(List<SftExample> examples, DataManifest manifest) {
 
     public static SftDataset read(String pathOrGlob, Configuration conf, ChatTemplate template, int maxTokens,
             boolean strict) {
-        List<SftExample> examples = new ArrayList<>();
-        DataManifest manifest = DataManifest.empty();
-        for (JsonlLines.Line line : JsonlLines.read(pathOrGlob, conf)) {
-            try {
-                List<ChatMessage> conversation = ChatTemplate.normalize(SftRecords.parse(line.text()));
-                ChatTokens tokens = template.encodeForTraining(conversation);
-                if (tokens.length() > maxTokens) {
-                    throw new ChatFormatException("too_long", tokens.length() + " tokens, more than seq_len + 1 = "
-                            + maxTokens + " (dropped, not truncated)");
-                }
-                examples.add(new SftExample(line.where(), conversation, tokens));
-                manifest = manifest.keep();
-            } catch (ChatFormatException e) {
-                if (strict) {
-                    throw new UserError(line.where() + ": " + e.reason() + ": " + e.getMessage()
-                            + " (--strict: bad records fail the job)");
-                }
-                manifest = manifest.drop(line.where(), e.reason(), e.getMessage());
+        JsonlRecords<SftExample> read = JsonlRecords.read(pathOrGlob, conf, strict, "conversations", line -> {
+            List<ChatMessage> conversation = ChatTemplate.normalize(SftRecords.parse(line.text()));
+            ChatTokens tokens = template.encodeForTraining(conversation);
+            if (tokens.length() > maxTokens) {
+                throw new ChatFormatException("too_long", tokens.length() + " tokens, more than seq_len + 1 = "
+                        + maxTokens + " (dropped, not truncated)");
             }
-        }
-        if (examples.isEmpty()) {
-            throw new UserError(pathOrGlob + ": no usable conversations (" + manifest.describe() + ")");
-        }
-        return new SftDataset(examples, manifest);
+            return new SftExample(line.where(), conversation, tokens);
+        });
+        return new SftDataset(read.records(), read.manifest());
     }
 }

@@ -43,7 +43,8 @@ public final class SftRecords {
         return List.of(ChatMessage.user(prompt), ChatMessage.model(completion));
     }
 
-    static JsonNode json(String line) {
+    /** @throws ChatFormatException with reason {@code malformed_json} unless the line is one JSON object */
+    public static JsonNode json(String line) {
         JsonNode node;
         try {
             node = Json.MAPPER.readTree(line);

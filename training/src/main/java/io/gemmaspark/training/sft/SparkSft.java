@@ -3,9 +3,11 @@ package io.gemmaspark.training.sft;
 import io.gemmaspark.model.chat.ChatTemplate;
 import io.gemmaspark.model.chat.ChatTokens;
 import io.gemmaspark.model.decoder.GemmaDecoder;
+import io.gemmaspark.training.EpochOrder;
 import io.gemmaspark.training.HadoopPaths;
 import io.gemmaspark.training.WarmupCosineSchedule;
 import io.gemmaspark.training.averaging.ParameterAveraging;
+import io.gemmaspark.training.checkpoint.FineTuneResume;
 import io.gemmaspark.training.checkpoint.PretrainCheckpoints;
 import io.gemmaspark.training.checkpoint.TrainerState;
 import io.gemmaspark.training.config.SftConfig;
@@ -18,11 +20,9 @@ import io.gemmaspark.training.model.GemmaDecoderModel;
 import io.gemmaspark.training.model.TrainingSettings;
 import io.gemmaspark.util.Json;
 import io.gemmaspark.util.Progress;
-import io.gemmaspark.util.UserError;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Random;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -62,10 +62,12 @@ public final class SparkSft {
             String checkpoint, String metricsFile, String plotFile) {
     }
 
-    public Result run() {
-        if (HadoopPaths.exists(out + "/checkpoints", hadoop)) {
-            throw new UserError(out + ": already holds checkpoints; choose another --out");
-        }
+    /** Figures of the start checkpoint, before any step. */
+    public record Baseline(double heldOutLoss, ExactMatch.Result exactMatch) {
+    }
+
+    /** @param resume continue from the newest valid checkpoint under {@code out/checkpoints} (exactly) */
+    public Result run(boolean resume) {
         FineTuneStart start = FineTuneStart.load(config.model(), hadoop);
         ChatTemplate template = new ChatTemplate(start.codec(), start.bosId());
         SftDataset train = SftDataset.read(config.data(), hadoop, template, config.seqLen() + 1, config.strict());
@@ -83,36 +85,43 @@ public final class SparkSft {
         WarmupCosineSchedule schedule = config.optimizer().schedule(frequency, config.steps());
         ComputationGraph graph = start.copyInto(new GemmaDecoderModel().build(start.shape(), config.seqLen(),
                 new TrainingSettings(config.optimizer(), schedule, config.seed(), false)));
+        PretrainCheckpoints checkpoints = new PretrainCheckpoints(out + "/checkpoints", hadoop,
+                config.checkpoint().keepLast());
+        Optional<PretrainCheckpoints.Loaded> restored = FineTuneResume.latest("sft", out, checkpoints, resume,
+                hadoop);
+        TrainerState resumedAt = restored.map(PretrainCheckpoints.Loaded::state)
+                .orElse(TrainerState.start(config.seed()));
+        if (resumedAt.step() >= config.steps()) {
+            return FineTuneResume.finishedSummary("sft", out, Result.class, hadoop);
+        }
+        restored.ifPresent(r -> r.restoreInto(graph));
         GemmaDecoder decoder = GemmaDecoder.of(graph);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         ParameterAveraging averaging = new ParameterAveraging(jsc, graph, config.spark(), config.seed(),
                 workDir + "/dl4j-export", false);
-        PretrainCheckpoints checkpoints = new PretrainCheckpoints(out + "/checkpoints", hadoop,
-                config.checkpoint().keepLast());
         JavaRDD<MultiDataSet> heldOutBatches = jsc.parallelize(minibatches(heldOutRows, false),
                 config.spark().workers());
         heldOutBatches.persist(StorageLevel.MEMORY_ONLY_SER());
-
-        double lossBefore = heldOutLoss(averaging, graph, heldOutBatches);
-        ExactMatch.Result before = ExactMatch.measure(decoder, template, start.codec(), exactMatchSet,
-                config.validation().maxNewTokens());
-        System.out.printf("sft: before fine-tuning: held-out loss %.4f, exact match %d/%d%n", lossBefore,
-                before.matched(), before.total());
+        Baseline before = FineTuneResume.baseline(out, Baseline.class, restored.isPresent(),
+                () -> new Baseline(heldOutLoss(averaging, graph, heldOutBatches), ExactMatch.measure(decoder, template,
+                        start.codec(), exactMatchSet, config.validation().maxNewTokens())), hadoop);
+        System.out.printf("sft: before fine-tuning: held-out loss %.4f, exact match %d/%d%n", before.heldOutLoss(),
+                before.exactMatch().matched(), before.exactMatch().total());
 
         String metricsFile = out + "/metrics.jsonl";
         Progress progress = new Progress("sft", "steps", config.steps());
-        RowOrder order = new RowOrder(rows.size(), config.seed());
-        long trainedTokens = 0;
-        double elapsed = 0;
+        EpochOrder order = new EpochOrder(rows.size(), config.seed());
+        long trainedTokens = resumedAt.tokensSeen();
+        double elapsed = resumedAt.elapsedSeconds();
         StepMetrics last = null;
-        double lossAfter = lossBefore;
-        ExactMatch.Result after = before;
+        double lossAfter = before.heldOutLoss();
+        ExactMatch.Result after = before.exactMatch();
         String checkpoint = null;
-        try (MetricsLog metrics = MetricsLog.open(metricsFile, hadoop, 0)) {
-            for (long step = 0; step < config.steps(); step++) {
+        try (MetricsLog metrics = MetricsLog.open(metricsFile, hadoop, resumedAt.step())) {
+            for (long step = resumedAt.step(); step < config.steps(); step++) {
                 List<SftRow> stepRows = new ArrayList<>();
                 for (long p = step * config.rowsPerStep(); p < (step + 1) * config.rowsPerStep(); p++) {
-                    stepRows.add(rows.get(order.row(p)));
+                    stepRows.add(rows.get(order.at(p)));
                 }
                 int stepTokens = stepRows.stream().mapToInt(SftRow::trainedTokens).sum();
                 JavaRDD<MultiDataSet> batches = jsc.parallelize(minibatches(stepRows, config.packing()),
@@ -144,8 +153,8 @@ public final class SparkSft {
             heldOutBatches.unpersist(false);
             String plot = out + "/loss_curve.png";
             LossCurvePlot.write(metrics.history(), "gemma-spark SFT: " + start.shape().name(), plot, hadoop);
-            Result result = new Result(config.steps(), trainedTokens, last.loss(), lossBefore, lossAfter,
-                    before.share(), after.share(), exactMatchSet.size(), rows.size(), config.packing(),
+            Result result = new Result(config.steps(), trainedTokens, last.loss(), before.heldOutLoss(), lossAfter,
+                    before.exactMatch().share(), after.share(), exactMatchSet.size(), rows.size(), config.packing(),
                     train.manifest(), heldOut.manifest(), after.samples(), HadoopPaths.absolute(checkpoint, hadoop),
                     HadoopPaths.absolute(metricsFile, hadoop), HadoopPaths.absolute(plot, hadoop));
             Json.write(result, new Path(out, "summary.json"), hadoop);
@@ -169,31 +178,5 @@ public final class SparkSft {
     /** Held-out loss per trained token, with the driver's averaged model (the weight-decay penalty removed). */
     private double heldOutLoss(ParameterAveraging averaging, ComputationGraph graph, JavaRDD<MultiDataSet> batches) {
         return averaging.score(batches, config.spark().batchSizePerWorker()) - graph.calcRegularizationScore(true);
-    }
-
-    /** Training rows in a new seeded order every epoch: position {@code p} of the run maps to a row. */
-    static final class RowOrder {
-        private final int rows;
-        private final long seed;
-        private int epoch = -1;
-        private List<Integer> permutation;
-
-        RowOrder(int rows, long seed) {
-            this.rows = rows;
-            this.seed = seed;
-        }
-
-        int row(long position) {
-            int e = Math.toIntExact(position / rows);
-            if (e != epoch) {
-                permutation = new ArrayList<>();
-                for (int i = 0; i < rows; i++) {
-                    permutation.add(i);
-                }
-                Collections.shuffle(permutation, new Random(seed * 1_000_003L + e));
-                epoch = e;
-            }
-            return permutation.get((int) (position % rows));
-        }
     }
 }

@@ -31,7 +31,7 @@ class SparkRewardTrainerTest {
                 .config("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator")
                 .config("spark.hadoop.hadoop.tmp.dir", tmp.resolve("hadoop-tmp").toString()).getOrCreate()) {
             result = new SparkRewardTrainer(config, spark, tmp.resolve("out").toString(),
-                    tmp.resolve("work").toString()).run();
+                    tmp.resolve("work").toString()).run(false);
         }
         System.out.println("reward figures: before " + result.before().describe() + "; after "
                 + result.after().describe());

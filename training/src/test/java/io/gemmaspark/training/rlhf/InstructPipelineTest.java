@@ -40,21 +40,21 @@ class InstructPipelineTest {
                     "spark.averaging_frequency=2", "validation.every_steps=" + sftSteps,
                     "validation.max_new_tokens=16", "checkpoint.every_steps=" + sftSteps, "optimizer.peak_lr=5e-3",
                     "optimizer.min_lr=5e-4")), spark, root.resolve("sft").toString(),
-                    root.resolve("work").toString()).run();
+                    root.resolve("work").toString()).run(false);
             SparkRewardTrainer.Result reward = new SparkRewardTrainer(RewardConfig.load("reward/tiny", List.of(
                     "model=" + root.resolve("sft/checkpoints"), "data=../data/instruct/preferences-train.jsonl",
                     "eval_data=../data/instruct/preferences-heldout.jsonl", "steps=" + rewardSteps,
                     "validation_every_steps=" + rewardSteps, "checkpoint.every_steps=" + rewardSteps)), spark,
-                    root.resolve("reward").toString(), root.resolve("work").toString()).run();
+                    root.resolve("reward").toString(), root.resolve("work").toString()).run(false);
             RlhfConfig rlhfConfig = RlhfConfig.load("rlhf/tiny", List.of(
                     "policy=" + root.resolve("sft/checkpoints"), "reward=" + root.resolve("reward/checkpoints"),
                     "prompts=../data/instruct/rlhf-prompts.jsonl",
                     "eval_prompts=../data/instruct/rlhf-prompts-heldout.jsonl", "rounds=" + rounds));
             SparkRloo.Result rlhf = new SparkRloo(rlhfConfig, spark, root.resolve("rlhf").toString(),
-                    root.resolve("work").toString()).run();
+                    root.resolve("work").toString()).run(false);
             // Same seed, same workers: the same run, round for round.
             SparkRloo.Result again = new SparkRloo(rlhfConfig, spark, root.resolve("rlhf-again").toString(),
-                    root.resolve("work").toString()).run();
+                    root.resolve("work").toString()).run(false);
             for (int r = 0; r < rounds; r++) {
                 RoundMetrics a = rlhf.history().get(r);
                 RoundMetrics b = again.history().get(r);

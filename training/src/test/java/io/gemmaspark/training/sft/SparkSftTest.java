@@ -33,7 +33,8 @@ class SparkSftTest {
                 "optimizer.peak_lr=5e-3", "optimizer.min_lr=5e-4", "packing=true"));
         SparkSft.Result result;
         try (SparkSession spark = session(tmp)) {
-            result = new SparkSft(config, spark, tmp.resolve("out").toString(), tmp.resolve("work").toString()).run();
+            result = new SparkSft(config, spark, tmp.resolve("out").toString(), tmp.resolve("work").toString())
+                    .run(false);
         }
         System.out.printf("SFT figures: held-out loss %.4f -> %.4f, exact match %.3f -> %.3f of %d; samples %s%n",
                 result.heldOutLossBefore(), result.heldOutLossAfter(), result.exactMatchBefore(),
