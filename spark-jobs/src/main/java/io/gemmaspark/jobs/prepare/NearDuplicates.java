@@ -97,7 +97,7 @@ public final class NearDuplicates {
         int maxBucket = settings.maxBucketSize();
         double threshold = hasher.config().threshold();
         Dataset<Row> bandRows = signatures.select(col("vid"), explode(col("band_keys")).as("band_key"))
-                .join(excluded.select("vid"), col("vid").equalTo(excluded.col("vid")), "left_anti");
+                .join(excluded.select("vid"), "vid", "left_anti");
         // Band keys and vids only (16 bytes a row): most buckets are single documents, and only the others need
         // the shingle sets.
         Dataset<Row> buckets = bandRows.groupBy("band_key").agg(collect_list("vid").as("members"))

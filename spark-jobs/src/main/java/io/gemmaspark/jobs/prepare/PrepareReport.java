@@ -278,7 +278,7 @@ public final class PrepareReport {
         if (bad.size() > 3) {
             s.append("  ... ").append(bad.size() - 3).append(" more bad-input samples in manifest.json\n");
         }
-        List<String> resumed = stages.entrySet().stream()
+        List<String> resumed = this.stages.entrySet().stream()
                 .filter(e -> e.getValue() instanceof Map<?, ?> t && Boolean.TRUE.equals(t.get("resumed")))
                 .map(Map.Entry::getKey).toList();
         if (!resumed.isEmpty()) {
