@@ -89,6 +89,11 @@ public final class PrepareBench {
                                 + "%.2f MB/s, kept %,d, JVM peak heap %.0f MB, driver heap after the job %.0f MB%n", documents, bytes / 1e6,
                         io.gemmaspark.util.Progress.duration(seconds), documents / seconds, bytes / 1e6 / seconds,
                         report.counts().kept(), peakHeap / 1e6, retainedHeap / 1e6);
+                System.out.printf(Locale.ROOT, "bench prepare: %,d documents filters-only in %s: %,.0f documents/s; "
+                                + "end to end is %.0f%% of that (target >= 40%%: %s); stages %s%n", documents,
+                        io.gemmaspark.util.Progress.duration(filterSeconds), documents / filterSeconds,
+                        100 * filterSeconds / seconds, filterSeconds / seconds >= 0.4 ? "OK" : "SLOWER",
+                        report.stageTimings());
             }
         }
         Map<String, Object> summary = new LinkedHashMap<>();
