@@ -167,31 +167,12 @@ public final class NearDuplicates {
     }
 
     private static Iterator<Row> signatures(Iterator<Row> rows, MinHasher hasher) {
-        return new Iterator<>() {
-            Row next;
-
-            @Override
-            public boolean hasNext() {
-                while (next == null && rows.hasNext()) {
-                    Row row = rows.next();
-                    long[] shingles = hasher.shingles(row.getString(1));
-                    if (shingles.length > 0) { // no words: nothing to be a near-duplicate of
-                        next = RowFactory.create(row.getLong(0), hasher.bandKeys(hasher.signature(shingles)), shingles);
-                    }
-                }
-                return next != null;
-            }
-
-            @Override
-            public Row next() {
-                if (!hasNext()) {
-                    throw new java.util.NoSuchElementException();
-                }
-                Row row = next;
-                next = null;
-                return row;
-            }
-        };
+        return RawRecords.map(rows, row -> {
+            long[] shingles = hasher.shingles(row.getString(1));
+            // No words: no band keys, so the document is in no bucket (nothing to be a near-duplicate of).
+            long[] bandKeys = shingles.length == 0 ? new long[0] : hasher.bandKeys(hasher.signature(shingles));
+            return RowFactory.create(row.getLong(0), bandKeys, shingles);
+        });
     }
 
     private static Iterator<Row> checkBucket(List<Row> members, int maxBucket, double threshold) {
