@@ -25,18 +25,35 @@ public final class AtomicOutput implements AutoCloseable {
     private final FileSystem fs;
     private final Path finalPath;
     private final Path tempPath;
+    private final boolean keepOnFailure;
     private boolean committed;
 
-    private AtomicOutput(FileSystem fs, Path finalPath, Path tempPath) {
+    private AtomicOutput(FileSystem fs, Path finalPath, Path tempPath, boolean keepOnFailure) {
         this.fs = fs;
         this.finalPath = finalPath;
         this.tempPath = tempPath;
+        this.keepOnFailure = keepOnFailure;
     }
 
     /**
      * Starts writing {@code target}. An existing complete output is replaced only when {@code overwrite} is set.
      */
     public static AtomicOutput begin(String target, Configuration conf, boolean overwrite) {
+        return open(target, conf, overwrite, ".tmp-" + UUID.randomUUID().toString().substring(0, 8), false, false);
+    }
+
+    /**
+     * Starts writing {@code target} in a temporary directory with a fixed name ({@code .NAME.partial}) that a failed
+     * or killed run leaves behind, so that a rerun can continue from the work already in it. With {@code resume}
+     * false, what an earlier run left there is deleted first. The final output still appears only on
+     * {@link #commit()}; two runs must not write the same target at the same time.
+     */
+    public static AtomicOutput beginResumable(String target, Configuration conf, boolean overwrite, boolean resume) {
+        return open(target, conf, overwrite, ".partial", true, !resume);
+    }
+
+    private static AtomicOutput open(String target, Configuration conf, boolean overwrite, String tempSuffix,
+                                     boolean keepOnFailure, boolean clearTemp) {
         try {
             Path finalPath = new Path(target);
             FileSystem fs = finalPath.getFileSystem(conf);
@@ -44,10 +61,12 @@ public final class AtomicOutput implements AutoCloseable {
             if (fs.exists(finalPath) && !overwrite) {
                 throw new UserError(target + ": output already exists (pass --overwrite or choose another --out)");
             }
-            Path temp = new Path(finalPath.getParent(),
-                    "." + finalPath.getName() + ".tmp-" + UUID.randomUUID().toString().substring(0, 8));
+            Path temp = new Path(finalPath.getParent(), "." + finalPath.getName() + tempSuffix);
+            if (clearTemp && fs.exists(temp)) {
+                fs.delete(temp, true);
+            }
             fs.mkdirs(temp);
-            return new AtomicOutput(fs, finalPath, temp);
+            return new AtomicOutput(fs, finalPath, temp, keepOnFailure);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare output " + target, e);
         }
@@ -96,7 +115,7 @@ public final class AtomicOutput implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!committed) {
+        if (!committed && !keepOnFailure) {
             try {
                 fs.delete(tempPath, true);
             } catch (IOException ignored) {

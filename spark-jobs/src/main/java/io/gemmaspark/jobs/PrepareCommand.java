@@ -47,6 +47,11 @@ public final class PrepareCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace an existing complete output directory.")
     boolean overwrite;
 
+    @Option(names = "--resume", description = "Continue an interrupted run with the same inputs and settings from "
+            + "its last complete stage (read, filter, signatures, buckets, clusters, write), kept in the hidden "
+            + ".OUT.partial work area; without it a run starts over.")
+    boolean resume;
+
     /** Everything {@link #call()} resolved from the options, so the demo and the bench can run the same job. */
     public static PrepareJob.Request request(List<String> inputs, String out, boolean strict, boolean overwrite,
                                              String prepareConf, String filtersRef, List<String> overrides) {
@@ -64,13 +69,13 @@ public final class PrepareCommand implements Callable<Integer> {
         PrepareSettings settings = ConfigLoader.load(prepareConf, PrepareSettings.class, prepareOverrides);
         String filterRef = filtersRef != null ? filtersRef : settings.filters();
         FilterPipeline pipeline = FilterPipeline.fromConfig(FilterConfig.load(filterRef, filterOverrides));
-        return new PrepareJob.Request(List.copyOf(inputs), out, strict, overwrite, settings, pipeline, filterRef);
+        return new PrepareJob.Request(List.copyOf(inputs), out, strict, overwrite, settings, pipeline, filterRef, false);
     }
 
     @Override
     public Integer call() {
         PrepareJob.Request request = request(inputs, common.out, strict, overwrite, common.confOr("prepare/default"),
-                filters, common.overrides);
+                filters, common.overrides).withResume(resume);
         try (SparkSession spark = SparkSupport.session("prepare", common)) {
             PrepareReport report = PrepareJob.run(spark, request);
             System.out.print(report.summary());

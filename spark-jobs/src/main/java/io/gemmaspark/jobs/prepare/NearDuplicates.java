@@ -3,17 +3,21 @@ package io.gemmaspark.jobs.prepare;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.gemmaspark.filtering.dedup.MinHasher;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.graphx.Graph;
 import org.apache.spark.graphx.lib.ConnectedComponents;
@@ -33,153 +37,159 @@ import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 /**
- * Near-duplicate clusters by MinHash LSH, computed entirely in Spark:
+ * Near-duplicate clusters by MinHash LSH, computed entirely in Spark, as three materialised stages of the prepare
+ * job ({@link PrepareStages}):
  * <ol>
- *   <li>every document's band keys ({@link MinHasher}), one (key, document) row per band;</li>
- *   <li>documents sharing a band key are candidate pairs (all pairs of a bucket, or, for a bucket larger than
- *       {@code max_bucket_size}, each member with the bucket's smallest);</li>
- *   <li>a candidate pair becomes an edge only if the exact Jaccard similarity of its shingle sets reaches the
- *       threshold, so LSH collisions never merge unrelated documents;</li>
- *   <li>clusters are the connected components of the edges (GraphX, min-label propagation), never collected;</li>
- *   <li>each cluster keeps its document with the smallest (id, location); the others are dropped.</li>
+ *   <li>signatures: every kept document's shingle set and LSH band keys ({@link MinHasher}), a narrow map;</li>
+ *   <li>buckets: documents sharing a band key form a bucket; each bucket of two or more gathers its members'
+ *       shingle sets (a document's set travels once per bucket it shares, at most once per band, never once per
+ *       pair) and checks the exact Jaccard similarity of the pairs {@link BucketLinks} chooses;</li>
+ *   <li>clusters: the pairs at or above the threshold are edges, so LSH collisions never merge unrelated documents;
+ *       clusters are their connected components (GraphX, min-label propagation), never collected; each cluster
+ *       keeps its document with the smallest (id, location) and the others are dropped.</li>
  * </ol>
  */
 public final class NearDuplicates {
-    private static final StructType BAND_ROWS = new StructType()
-            .add("band_key", DataTypes.LongType, false)
-            .add("vid", DataTypes.LongType, false);
+    static final StructType SIGNATURES = new StructType()
+            .add("vid", DataTypes.LongType, false)
+            .add("band_keys", DataTypes.createArrayType(DataTypes.LongType, false), false)
+            .add("shingles", DataTypes.createArrayType(DataTypes.LongType, false), false);
     private static final StructType PAIRS = new StructType()
             .add("a", DataTypes.LongType, false)
-            .add("b", DataTypes.LongType, false);
-    private static final StructType SCORED_PAIRS = PAIRS.add("jaccard", DataTypes.DoubleType, false);
+            .add("b", DataTypes.LongType, false)
+            .add("jaccard", DataTypes.DoubleType, false);
     private static final StructType COMPONENTS = new StructType()
             .add("vid", DataTypes.LongType, false)
             .add("component", DataTypes.LongType, false);
 
-    /** What the stage found, for the manifest. */
+    /** What the stages found, for the manifest. */
     public record Stats(long candidatePairs, long linkedPairs, long clusters, long documentsInClusters,
                         long oversizedBuckets) {
-    }
-
-    /**
-     * @param dropped  one row per dropped document: vid, near_duplicate_of (the kept member's location),
-     *                 cluster_size; cached until {@link #release()}
-     */
-    public record Result(Dataset<Row> dropped, Stats stats, Dataset<Row> cached) {
-        /** Frees the cached clusters once {@code dropped} has been used. */
-        public void release() {
-            cached.unpersist();
+        static Stats of(Map<String, Long> buckets, Map<String, Long> clusters) {
+            return new Stats(buckets.get("candidate_pairs"), buckets.get("linked_pairs"), clusters.get("clusters"),
+                    clusters.get("documents_in_clusters"), buckets.get("oversized_buckets"));
         }
     }
 
     private NearDuplicates() {
     }
 
-    /** @param documents columns vid (unique), id, location, text */
-    public static Result find(SparkSession spark, Dataset<Row> documents, MinHasher hasher,
-                              PrepareSettings.NearDup settings) {
+    /**
+     * Stage signatures: shingle set and band keys of each document; a document without words has none.
+     *
+     * @param documents columns vid, text
+     */
+    static Dataset<Row> signatures(Dataset<Row> documents, MinHasher hasher) {
+        return documents.select("vid", "text").mapPartitions((Iterator<Row> rows) -> signatures(rows, hasher),
+                Encoders.row(SIGNATURES));
+    }
+
+    /**
+     * Stage buckets: writes every checked pair (a &lt; b, jaccard) to {@code out}, once even when the two share
+     * several bands.
+     *
+     * @param signatures rows of {@link #SIGNATURES}
+     * @param excluded   vids that take no part (exact duplicates, already dropped)
+     * @return candidate_pairs, linked_pairs (at or above the threshold) and oversized_buckets
+     */
+    static Map<String, Long> checkBuckets(Dataset<Row> signatures, Dataset<Row> excluded, MinHasher hasher,
+                                          PrepareSettings.NearDup settings, String out) {
         int maxBucket = settings.maxBucketSize();
         double threshold = hasher.config().threshold();
-
-        Dataset<Row> bandRows = documents.select("vid", "text").mapPartitions(
-                (Iterator<Row> rows) -> bandKeys(rows, hasher), Encoders.row(BAND_ROWS));
+        Dataset<Row> bandRows = signatures.select(col("vid"), explode(col("band_keys")).as("band_key"))
+                .join(excluded.select("vid"), "vid", "left_anti");
+        // Band keys and vids only (16 bytes a row): most buckets are single documents, and only the others need
+        // the shingle sets.
         Dataset<Row> buckets = bandRows.groupBy("band_key").agg(collect_list("vid").as("members"))
                 .filter(size(col("members")).gt(1))
-                .select("members")
                 .persist(StorageLevel.MEMORY_AND_DISK());
-        long oversized = buckets.filter(size(col("members")).gt(maxBucket)).count();
-        Dataset<Row> candidates = buckets.flatMap(
-                        (Row bucket) -> bucketPairs(bucket.getList(0), maxBucket).iterator(), Encoders.row(PAIRS))
-                .distinct()
-                .persist(StorageLevel.MEMORY_AND_DISK());
-        long candidateCount = candidates.count();
-        buckets.unpersist();
+        try {
+            long oversized = buckets.filter(size(col("members")).gt(maxBucket)).count();
+            Dataset<Row> memberships = buckets.select(col("band_key"), explode(col("members")).as("vid"));
+            buckets.sparkSession().createDataFrame(memberships
+                            .join(signatures.select("vid", "shingles"), "vid")
+                            .groupBy("band_key")
+                            .agg(collect_list(struct(col("vid"), col("shingles"))).as("members"))
+                            .select("members")
+                            .javaRDD()
+                            .flatMap(bucket -> checkBucket(bucket.getList(0), maxBucket, threshold)), PAIRS)
+                    .distinct()
+                    .write().parquet(out);
+            Row counts = buckets.sparkSession().read().parquet(out)
+                    .agg(count(lit(1)), sum(when(col("jaccard").geq(threshold), 1L).otherwise(0L))).first();
+            Map<String, Long> figures = new LinkedHashMap<>();
+            figures.put("candidate_pairs", counts.getLong(0));
+            figures.put("linked_pairs", counts.isNullAt(1) ? 0L : counts.getLong(1));
+            figures.put("oversized_buckets", oversized);
+            return figures;
+        } finally {
+            buckets.unpersist();
+        }
+    }
 
-        Dataset<Row> texts = documents.select("vid", "text");
-        Dataset<Row> edges = candidates
-                .join(texts.withColumnRenamed("vid", "a").withColumnRenamed("text", "text_a"), "a")
-                .join(texts.withColumnRenamed("vid", "b").withColumnRenamed("text", "text_b"), "b")
-                .select("a", "b", "text_a", "text_b")
-                .mapPartitions((Iterator<Row> rows) -> similarities(rows, hasher), Encoders.row(SCORED_PAIRS))
-                .filter(col("jaccard").geq(threshold))
-                .persist(StorageLevel.MEMORY_AND_DISK());
-        long linked = edges.count();
-        candidates.unpersist();
-
+    /**
+     * Stage clusters: writes one row per document in a cluster to {@code out}: vid, rank (1 = kept),
+     * near_duplicate_of (the kept member's location) and cluster_size.
+     *
+     * @param pairs     the checked pairs of {@link #checkBuckets}
+     * @param documents columns vid, id, location
+     * @return clusters and documents_in_clusters
+     */
+    static Map<String, Long> cluster(SparkSession spark, Dataset<Row> pairs, Dataset<Row> documents, double threshold,
+                                     String out) {
+        Dataset<Row> edges = pairs.filter(col("jaccard").geq(threshold)).select("a", "b");
         Graph<Object, Object> graph = connectedComponents(edges);
-        Dataset<Row> components = spark.createDataFrame(graph.vertices().toJavaRDD()
-                .map(v -> RowFactory.create((Long) v._1(), (Long) v._2())), COMPONENTS);
-        WindowSpec cluster = Window.partitionBy("component").orderBy(col("id"), col("location"));
-        WindowSpec wholeCluster = Window.partitionBy("component");
-        Dataset<Row> members = components
-                .join(documents.select("vid", "id", "location"), "vid")
-                .withColumn("rank", row_number().over(cluster))
-                .withColumn("near_duplicate_of", first("location").over(cluster))
-                .withColumn("cluster_size", count(lit(1)).over(wholeCluster))
-                .persist(StorageLevel.MEMORY_AND_DISK());
-        Row sizes = members.agg(count(lit(1)), sum(when(col("rank").equalTo(1), 1L).otherwise(0L))).first();
-        long inClusters = sizes.getLong(0);
-        long clusters = sizes.isNullAt(1) ? 0 : sizes.getLong(1);
-        edges.unpersist();
-        graph.unpersist(false);
-        Dataset<Row> dropped = members.filter(col("rank").gt(1))
-                .select("vid", "near_duplicate_of", "cluster_size");
-        return new Result(dropped, new Stats(candidateCount, linked, clusters, inClusters, oversized), members);
-    }
-
-    private static Iterator<Row> bandKeys(Iterator<Row> rows, MinHasher hasher) {
-        List<Row> out = new ArrayList<>();
-        return new Iterator<>() {
-            int next = 0;
-
-            @Override
-            public boolean hasNext() {
-                while (next >= out.size() && rows.hasNext()) {
-                    out.clear();
-                    next = 0;
-                    Row row = rows.next();
-                    long[] shingles = hasher.shingles(row.getString(1));
-                    if (shingles.length == 0) {
-                        continue; // no words: nothing to be a near-duplicate of
-                    }
-                    for (long key : hasher.bandKeys(hasher.signature(shingles))) {
-                        out.add(RowFactory.create(key, row.getLong(0)));
-                    }
-                }
-                return next < out.size();
-            }
-
-            @Override
-            public Row next() {
-                if (!hasNext()) {
-                    throw new java.util.NoSuchElementException();
-                }
-                return out.get(next++);
-            }
-        };
-    }
-
-    /** Pairs (smaller vid, larger vid) of one bucket. */
-    static List<Row> bucketPairs(List<Object> members, int maxBucket) {
-        long[] ids = members.stream().mapToLong(m -> (Long) m).sorted().distinct().toArray();
-        List<Row> pairs = new ArrayList<>();
-        if (ids.length > maxBucket) {
-            for (int j = 1; j < ids.length; j++) {
-                pairs.add(RowFactory.create(ids[0], ids[j]));
-            }
-            return pairs;
+        try {
+            Dataset<Row> components = spark.createDataFrame(graph.vertices().toJavaRDD()
+                    .map(v -> RowFactory.create((Long) v._1(), (Long) v._2())), COMPONENTS);
+            WindowSpec cluster = Window.partitionBy("component").orderBy(col("id"), col("location"));
+            WindowSpec wholeCluster = Window.partitionBy("component");
+            components.join(documents.select("vid", "id", "location"), "vid")
+                    .withColumn("rank", row_number().over(cluster))
+                    .withColumn("near_duplicate_of", first("location").over(cluster))
+                    .withColumn("cluster_size", count(lit(1)).over(wholeCluster))
+                    .select("vid", "rank", "near_duplicate_of", "cluster_size")
+                    .write().parquet(out);
+        } finally {
+            graph.unpersist(false);
         }
-        for (int i = 0; i < ids.length; i++) {
-            for (int j = i + 1; j < ids.length; j++) {
-                pairs.add(RowFactory.create(ids[i], ids[j]));
-            }
-        }
-        return pairs;
+        Row sizes = spark.read().parquet(out)
+                .agg(count(lit(1)), sum(when(col("rank").equalTo(1), 1L).otherwise(0L))).first();
+        Map<String, Long> figures = new LinkedHashMap<>();
+        figures.put("clusters", sizes.isNullAt(1) ? 0L : sizes.getLong(1));
+        figures.put("documents_in_clusters", sizes.getLong(0));
+        return figures;
     }
 
-    private static Iterator<Row> similarities(Iterator<Row> rows, MinHasher hasher) {
-        return RawRecords.map(rows, pair -> RowFactory.create(pair.getLong(0), pair.getLong(1),
-                MinHasher.jaccard(hasher.shingles(pair.getString(2)), hasher.shingles(pair.getString(3)))));
+    /** The dropped members of the clusters stage's rows: vid, near_duplicate_of, cluster_size. */
+    static Dataset<Row> dropped(Dataset<Row> clusterMembers) {
+        return clusterMembers.filter(col("rank").gt(1)).select("vid", "near_duplicate_of", "cluster_size");
+    }
+
+    private static Iterator<Row> signatures(Iterator<Row> rows, MinHasher hasher) {
+        return RawRecords.map(rows, row -> {
+            long[] shingles = hasher.shingles(row.getString(1));
+            // No words: no band keys, so the document is in no bucket (nothing to be a near-duplicate of).
+            long[] bandKeys = shingles.length == 0 ? new long[0] : hasher.bandKeys(hasher.signature(shingles));
+            return RowFactory.create(row.getLong(0), bandKeys, shingles);
+        });
+    }
+
+    private static Iterator<Row> checkBucket(List<Row> members, int maxBucket, double threshold) {
+        List<BucketLinks.Member> bucket = new ArrayList<>(members.size());
+        for (Row m : members) {
+            bucket.add(new BucketLinks.Member(m.getLong(0), longs(m.getList(1))));
+        }
+        return BucketLinks.check(bucket, maxBucket, threshold).stream()
+                .map(p -> RowFactory.create(p.a(), p.b(), p.jaccard())).iterator();
+    }
+
+    private static long[] longs(List<Object> values) {
+        long[] out = new long[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (Long) values.get(i);
+        }
+        return out;
     }
 
     /** Vertices labelled with the smallest vid of their component (GraphX's Pregel min-label propagation). */

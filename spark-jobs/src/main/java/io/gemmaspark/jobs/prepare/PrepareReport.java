@@ -30,17 +30,19 @@ public final class PrepareReport {
     private final NearDuplicates.Stats near;
     private final Map<String, Long> outputFiles;
     private final int shards;
+    private final Map<String, Object> stages;
     private final double seconds;
     private final String out;
 
     PrepareReport(PrepareJob.Request request, InputFiles inputs, Counts counts, NearDuplicates.Stats near,
-                  Map<String, Long> outputFiles, int shards, double seconds, String out) {
+                  Map<String, Long> outputFiles, int shards, Map<String, Object> stages, double seconds, String out) {
         this.request = request;
         this.inputs = inputs;
         this.counts = counts;
         this.near = near;
         this.outputFiles = outputFiles;
         this.shards = shards;
+        this.stages = stages;
         this.seconds = seconds;
         this.out = out;
     }
@@ -156,8 +158,17 @@ public final class PrepareReport {
         return near;
     }
 
+    /** The manifest's key style: Java records' camelCase fields as snake_case. */
+    private static final ObjectMapper SNAKE_CASE =
+            Json.MAPPER.copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+
     public double seconds() {
         return seconds;
+    }
+
+    /** Per materialised stage: its seconds and whether this run resumed it. */
+    public Map<String, Object> stageTimings() {
+        return stages;
     }
 
     public long inputBytes() {
@@ -171,19 +182,11 @@ public final class PrepareReport {
     /** manifest.json: everything needed to know what produced this output and what was lost on the way. */
     public Map<String, Object> manifest() {
         Map<String, Object> m = new LinkedHashMap<>();
-        Map<String, Object> config = new LinkedHashMap<>();
-        ObjectMapper snakeCase = Json.MAPPER.copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
-        config.put("prepare", snakeCase.convertValue(request.settings(), Map.class));
-        config.put("filters", snakeCase.convertValue(request.filters().config(), Map.class));
-        config.put("filters_reference", request.filtersRef());
-        config.put("strict", request.strict());
+        Map<String, Object> config = configuration(request);
         m.put("job", "prepare");
         m.put("config", config);
         m.put("config_sha256", Sha256.hex(Json.pretty(config)));
-        List<Map<String, Object>> files = new ArrayList<>();
-        for (InputFiles.InputFile f : inputs.files()) {
-            files.add(Map.of("path", f.path(), "format", f.format().name().toLowerCase(Locale.ROOT), "bytes", f.length()));
-        }
+        List<Map<String, Object>> files = inputFiles(inputs);
         m.put("inputs", Map.of("arguments", request.inputs(), "files", files, "skipped_files", inputs.skipped(),
                 "bytes", inputs.totalBytes()));
         Map<String, Object> c = new LinkedHashMap<>();
@@ -198,7 +201,7 @@ public final class PrepareReport {
         c.put("records_by_language", counts.recordsByLanguage());
         Map<String, Object> classifiers = new LinkedHashMap<>();
         for (ClassifierCounts cc : counts.classifiers()) {
-            classifiers.put(cc.name(), snakeCase.convertValue(cc, Map.class));
+            classifiers.put(cc.name(), SNAKE_CASE.convertValue(cc, Map.class));
         }
         c.put("classifiers", classifiers);
         c.put("kept_chars", counts.keptChars());
@@ -211,9 +214,32 @@ public final class PrepareReport {
         if (near != null) {
             m.put("near_duplicates", near);
         }
+        m.put("stages", stages);
         m.put("output", Map.of("kept_shards", shards, "files", outputFiles));
         m.put("seconds", Math.round(seconds * 10) / 10.0);
         return m;
+    }
+
+    /** What an interrupted run's work area must match to be resumed: the configuration and the input files. */
+    static Map<String, Object> fingerprint(PrepareJob.Request request, InputFiles inputs) {
+        return Map.of("config_sha256", Sha256.hex(Json.pretty(configuration(request))), "inputs", inputFiles(inputs));
+    }
+
+    private static Map<String, Object> configuration(PrepareJob.Request request) {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("prepare", SNAKE_CASE.convertValue(request.settings(), Map.class));
+        config.put("filters", SNAKE_CASE.convertValue(request.filters().config(), Map.class));
+        config.put("filters_reference", request.filtersRef());
+        config.put("strict", request.strict());
+        return config;
+    }
+
+    private static List<Map<String, Object>> inputFiles(InputFiles inputs) {
+        List<Map<String, Object>> files = new ArrayList<>();
+        for (InputFiles.InputFile f : inputs.files()) {
+            files.add(Map.of("path", f.path(), "format", f.format().name().toLowerCase(Locale.ROOT), "bytes", f.length()));
+        }
+        return files;
     }
 
     /** The one-screen summary printed at the end of a run. */
@@ -262,6 +288,12 @@ public final class PrepareReport {
         }
         if (bad.size() > 3) {
             s.append("  ... ").append(bad.size() - 3).append(" more bad-input samples in manifest.json\n");
+        }
+        List<String> resumed = this.stages.entrySet().stream()
+                .filter(e -> e.getValue() instanceof Map<?, ?> t && Boolean.TRUE.equals(t.get("resumed")))
+                .map(Map.Entry::getKey).toList();
+        if (!resumed.isEmpty()) {
+            s.append("  resumed  ").append(String.join(", ", resumed)).append(" (read back from the work area)\n");
         }
         s.append(String.format(Locale.ROOT, "  output   %s: kept/ (%d shards)%s, manifest.json, _SUCCESS%n", out, shards,
                 request.settings().output().writeRejected() ? ", rejected/" : ""));

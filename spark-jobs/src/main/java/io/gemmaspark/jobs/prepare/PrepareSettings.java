@@ -49,8 +49,9 @@ public record PrepareSettings(
      * How LSH buckets become candidate pairs (shingles, bands and the similarity threshold are filter settings:
      * dedup.near_duplicates in the filter configuration).
      *
-     * @param maxBucketSize an LSH bucket up to this size yields all its pairs; a larger one (a very common band,
-     *                      e.g. boilerplate) links each member to its smallest, keeping the pair count linear
+     * @param maxBucketSize an LSH bucket up to this size checks all its pairs; a larger one (a very common band,
+     *                      e.g. boilerplate) checks each member against at most this many representatives
+     *                      ({@link BucketLinks}), keeping the pair count linear
      */
     public record NearDup(@Default("64") @Range(min = 2) int maxBucketSize) implements Serializable {
     }

@@ -31,6 +31,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.apache.hadoop.conf.Configuration;
@@ -64,7 +65,7 @@ class PrepareJobTest {
     static Path dir;
     static SparkSession spark;
     static Path corpus;
-    /** planted copy id → (original id, true Jaccard) */
+    /** planted copy id → (original id, true Jaccard, whether the two share an LSH band key) */
     static final Map<String, Object[]> NEAR = new HashMap<>();
     static final Map<String, Object[]> FAR = new HashMap<>();
     static int expectedExactDuplicates;
@@ -97,7 +98,8 @@ class PrepareJobTest {
             String copy = CORPUS.withReplacedWords(texts.get(original), 1 + i % 4, i);
             planted.add(new String[] {"z-near-" + i, copy});
             NEAR.put("z-near-" + i, new Object[] {original,
-                    MinHasher.jaccard(hasher.shingles(texts.get(original)), hasher.shingles(copy))});
+                    MinHasher.jaccard(hasher.shingles(texts.get(original)), hasher.shingles(copy)),
+                    shareABand(hasher, texts.get(original), copy)});
         }
         for (int i = 0; i < 30; i++) {
             String original = id(200 + i);
@@ -169,26 +171,49 @@ class PrepareJobTest {
         }
     }
 
+    /**
+     * Every planted copy at or above the threshold that shares an LSH band with its original (a candidate pair) is
+     * dropped in favour of the original: the linking stages lose none. Over all copies at Jaccard >= 0.85 the
+     * recall also includes LSH's own misses (P(candidate | s = 0.85) = 0.988).
+     */
     @Test
     void nearDuplicatesAboveTheThresholdAreRemoved() throws Exception {
         Set<String> kept = keptIds(firstOut);
+        double threshold = FilterConfig.defaults().dedup().nearDuplicates().threshold();
+        int candidates = 0;
+        int candidatesFound = 0;
         int pairs = 0;
         int found = 0;
         for (var e : NEAR.entrySet()) {
             double jaccard = (double) e.getValue()[1];
+            boolean dropped = kept.contains((String) e.getValue()[0]) && !kept.contains(e.getKey());
+            if (jaccard >= threshold && jaccard < 1.0 && (boolean) e.getValue()[2]) {
+                candidates++;
+                candidatesFound += dropped ? 1 : 0;
+            }
             if (jaccard >= 0.85 && jaccard < 1.0) {
                 pairs++;
-                boolean original = kept.contains((String) e.getValue()[0]);
-                boolean copy = kept.contains(e.getKey());
-                if (original && !copy) {
-                    found++;
-                }
+                found += dropped ? 1 : 0;
             }
         }
         assertTrue(pairs >= 40, "enough planted pairs at Jaccard >= 0.85: " + pairs);
+        assertEquals(candidates, candidatesFound, "planted candidate pairs at or above the threshold linked");
         double recall = (double) found / pairs;
         assertTrue(recall >= 0.95, "near-dup recall " + recall + " over " + pairs + " pairs");
         assertTrue(first.nearDuplicates().linkedPairs() >= found);
+    }
+
+    private static boolean shareABand(MinHasher hasher, String a, String b) {
+        Set<Long> keys = new HashSet<>();
+        for (long k : hasher.bandKeys(hasher.signature(a))) {
+            keys.add(k);
+        }
+        for (long k : hasher.bandKeys(hasher.signature(b))) {
+            if (keys.contains(k)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
@@ -342,6 +367,76 @@ class PrepareJobTest {
         assertTrue(e.getMessage().contains("latin1.jsonl:1"), e.getMessage());
         assertFalse(Files.exists(out.resolve("_SUCCESS")));
         assertFalse(Files.exists(out));
+    }
+
+    /**
+     * A run that fails in its clusters stage leaves no output but a work area with the earlier stages complete; a
+     * rerun with other settings may not resume it; a rerun with --resume computes only clusters and write, leaves
+     * the complete stages' files as they were (same names, sizes and times), and writes what the uninterrupted
+     * run wrote, read back from disk.
+     */
+    @Test
+    void interruptedRunResumesFromItsLastCompleteStageWithTheSameResult() throws Exception {
+        Path out = dir.resolve("resumed");
+        Path stages = dir.resolve(".resumed.partial").resolve("stages");
+        PrepareJob.Request request = request(List.of(corpus.toString()), out, false);
+        IllegalStateException injected = assertThrows(IllegalStateException.class, () -> PrepareJob.run(spark, request,
+                stage -> {
+                    if (stage == PrepareStages.Stage.CLUSTERS) {
+                        throw new IllegalStateException("injected failure");
+                    }
+                }));
+        assertEquals("injected failure", injected.getMessage());
+        assertFalse(Files.exists(out), "no output after a failed run");
+        List<PrepareStages.Stage> complete = List.of(PrepareStages.Stage.READ, PrepareStages.Stage.FILTER,
+                PrepareStages.Stage.SIGNATURES, PrepareStages.Stage.BUCKETS);
+        for (PrepareStages.Stage stage : complete) {
+            assertTrue(Files.exists(stages.resolve(stage.dirName()).resolve(PrepareStages.MARKER)), stage + " complete");
+        }
+        assertFalse(Files.exists(stages.resolve("clusters").resolve(PrepareStages.MARKER)));
+        Map<String, String> completedFiles = listing(stages, complete);
+        assertTrue(completedFiles.keySet().stream().anyMatch(f -> f.startsWith("filter/part-")), completedFiles.toString());
+
+        UserError refused = assertThrows(UserError.class, () -> PrepareJob.run(spark,
+                request(List.of(corpus.toString()), out, false, "dedup.near_duplicates.threshold=0.9").withResume(true)));
+        assertTrue(refused.getMessage().contains("other settings or inputs"), refused.getMessage());
+
+        List<PrepareStages.Stage> computed = new ArrayList<>();
+        List<Map<String, String>> filesAtResume = new ArrayList<>();
+        PrepareReport resumed = PrepareJob.run(spark, request.withResume(true), stage -> {
+            computed.add(stage);
+            filesAtResume.add(listing(stages, complete));
+        });
+        assertEquals(List.of(PrepareStages.Stage.CLUSTERS, PrepareStages.Stage.WRITE), computed);
+        assertEquals(completedFiles, filesAtResume.get(0), "complete stages were read back, not rewritten");
+
+        assertTrue(Files.exists(out.resolve("_SUCCESS")));
+        assertFalse(Files.exists(dir.resolve(".resumed.partial")), "the work area goes once the output is complete");
+        for (String table : List.of("kept", "rejected")) {
+            String order = table.equals("kept") ? "id" : "location";
+            assertEquals(spark.read().parquet(firstOut.resolve(table).toString()).orderBy(order).collectAsList(),
+                    spark.read().parquet(out.resolve(table).toString()).orderBy(order).collectAsList(), table);
+        }
+        JsonNode manifest = JSON.readTree(out.resolve("manifest.json").toFile());
+        assertEquals(JSON.readTree(firstOut.resolve("manifest.json").toFile()).path("counts"), manifest.path("counts"));
+        assertTrue(manifest.at("/stages/buckets/resumed").asBoolean());
+        assertFalse(manifest.at("/stages/clusters/resumed").asBoolean());
+        assertEquals(first.nearDuplicates(), resumed.nearDuplicates());
+    }
+
+    /** Relative path → size and modification time of every file of the given stages. */
+    private static Map<String, String> listing(Path stages, List<PrepareStages.Stage> which) {
+        Map<String, String> files = new TreeMap<>();
+        for (PrepareStages.Stage stage : which) {
+            try (var walk = Files.walk(stages.resolve(stage.dirName()))) {
+                for (Path f : walk.filter(Files::isRegularFile).toList()) {
+                    files.put(stages.relativize(f).toString(), Files.size(f) + " " + Files.getLastModifiedTime(f).toMillis());
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return files;
     }
 
     @Test
