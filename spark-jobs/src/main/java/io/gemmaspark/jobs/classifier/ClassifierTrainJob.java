@@ -50,7 +50,8 @@ import org.apache.spark.storage.StorageLevel;
  *
  * <pre>
  * read (every line a record or a bad record with file:line and reason)
- *   → seeded held-out split (a hash of file, line and seed: the same records whatever the partitioning)
+ *   → seeded held-out split (a hash of text and seed: the same records whatever the partitioning or the data's path, and
+ *     exact duplicates never straddle the split)
  *   → Pipeline: lower(substring(text)) → RegexTokenizer → NGram → HashingTF per order → VectorAssembler
  *               → Normalizer(p=2) → LogisticRegression
  *   → held-out precision/recall/F1/AUC, confusion matrix, calibration
@@ -141,7 +142,7 @@ public final class ClassifierTrainJob {
             long buckets = 1_000_000;
             Dataset<Row> labelled = valid
                     .withColumn("y", when(col("label").equalTo(positive), 1.0).otherwise(0.0))
-                    .withColumn("held_out", pmod(xxhash64(col("file"), col("line"), lit(settings.seed())), lit(buckets))
+                    .withColumn("held_out", pmod(xxhash64(col("text"), lit(settings.seed())), lit(buckets))
                             .lt(Math.round(settings.heldOutFraction() * buckets)));
             Map<String, Long> trainByLabel = new TreeMap<>();
             Map<String, Long> heldOutByLabel = new TreeMap<>();
