@@ -3,8 +3,6 @@ package io.gemmaspark.jobs;
 import io.gemmaspark.config.ConfigException;
 import io.gemmaspark.util.StdoutNoiseFilter;
 import io.gemmaspark.util.UserError;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,9 +20,6 @@ import picocli.CommandLine.Command;
             RewardTrainCommand.class, RlhfCommand.class, ClassifierTrainCommand.class})
 public final class GemmaCli {
 
-    /** Commands that later stages of the project fill in, with the one-line help each will have. */
-    static final Map<String, String> PENDING = new LinkedHashMap<>();
-
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -38,13 +33,6 @@ public final class GemmaCli {
 
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new GemmaCli());
-        for (Map.Entry<String, String> pending : PENDING.entrySet()) {
-            if (!cli.getSubcommands().containsKey(pending.getKey())) {
-                CommandLine sub = new CommandLine(new PendingCommand());
-                sub.getCommandSpec().usageMessage().description(pending.getValue() + " (not available yet)");
-                cli.addSubcommand(pending.getKey(), sub);
-            }
-        }
         cli.setExecutionExceptionHandler((exception, commandLine, parseResult) -> {
             boolean verbose = parseResult.subcommand() != null && parseResult.subcommand().hasMatchedOption("--verbose");
             Throwable cause = rootUserError(exception);
