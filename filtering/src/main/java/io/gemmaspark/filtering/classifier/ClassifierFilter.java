@@ -8,6 +8,7 @@ import io.gemmaspark.filtering.FilterDecision;
 import io.gemmaspark.filtering.Signals;
 import io.gemmaspark.filtering.text.ParsedText;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -42,14 +43,18 @@ public final class ClassifierFilter implements DocumentFilter {
      * @param threshold     the score that separates kept from dropped
      * @param positiveLabel the label whose probability is the score; null for the model's positive label
      * @param drop          below | above | never
+     * @param languages     the detected languages the model was trained on and applies to (ISO 639-1 codes); a
+     *                      document in another language is neither scored nor dropped. Empty: every document.
      */
     public record Config(String name, String model, @Range(min = 0, max = 1) double threshold,
-                         @Default("null") String positiveLabel, DropWhen drop) implements Serializable {
+                         @Default("null") String positiveLabel, DropWhen drop,
+                         @Default("[]") List<String> languages) implements Serializable {
         public Config {
             if (name == null || !VALID_NAME.matcher(name).matches()) {
                 throw new IllegalArgumentException("name '" + name + "' must be lower-case letters, digits and _ "
                         + "(it names a column and a drop reason)");
             }
+            languages = languages == null ? new ArrayList<>() : new ArrayList<>(languages); // mutable: Kryo
         }
     }
 
@@ -95,6 +100,10 @@ public final class ClassifierFilter implements DocumentFilter {
 
     @Override
     public FilterDecision apply(ParsedText text, Signals signals) {
+        if (!config.languages().isEmpty() && signals.language() != null
+                && !config.languages().contains(signals.language())) {
+            return FilterDecision.keep(text.text()); // a model of other languages' text has nothing to say here
+        }
         double score = model.probability(text.text(), positiveLabel);
         signals.measure(NAME, config.name(), score);
         boolean drop = switch (config.drop()) {

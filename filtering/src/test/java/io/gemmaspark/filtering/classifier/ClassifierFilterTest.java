@@ -69,7 +69,7 @@ class ClassifierFilterTest {
     void dropsOnTheConfiguredSideAndRecordsTheScore() throws Exception {
         String modelDir = writeModel().toString();
         ClassifierFilter dropSpam = ClassifierFilter.load(
-                new ClassifierFilter.Config("spam", modelDir, 0.5, null, ClassifierFilter.DropWhen.ABOVE));
+                new ClassifierFilter.Config("spam", modelDir, 0.5, null, ClassifierFilter.DropWhen.ABOVE, List.of()));
         Signals signals = new Signals();
         assertEquals("classifier:spam", dropSpam.apply(ParsedText.of("casino casino casino"), signals).dropReason());
         assertTrue(signals.measures().get("classifier.spam") > 0.5);
@@ -78,10 +78,10 @@ class ClassifierFilterTest {
         assertTrue(clean.measures().get("classifier.spam") < 0.5);
 
         ClassifierFilter keepHam = ClassifierFilter.load(
-                new ClassifierFilter.Config("ham", modelDir, 0.5, "ham", ClassifierFilter.DropWhen.BELOW));
+                new ClassifierFilter.Config("ham", modelDir, 0.5, "ham", ClassifierFilter.DropWhen.BELOW, List.of()));
         assertEquals("classifier:ham", keepHam.apply(ParsedText.of("casino casino casino"), new Signals()).dropReason());
         ClassifierFilter never = ClassifierFilter.load(
-                new ClassifierFilter.Config("score_only", modelDir, 0.5, null, ClassifierFilter.DropWhen.NEVER));
+                new ClassifierFilter.Config("score_only", modelDir, 0.5, null, ClassifierFilter.DropWhen.NEVER, List.of()));
         assertNull(never.apply(ParsedText.of("casino casino casino"), new Signals()).dropReason());
         assertTrue(never.dropReasons().isEmpty());
     }

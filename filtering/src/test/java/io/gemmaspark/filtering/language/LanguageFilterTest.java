@@ -1,6 +1,7 @@
 package io.gemmaspark.filtering.language;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,6 +59,9 @@ class LanguageFilterTest {
         assertNull(out.dropReason(), "dropped as " + out.dropReason());
         assertEquals("de", out.language());
         assertNull(out.signals().get("gopher_quality.stop_word_count"));
+        // the shipped classifiers are English models (languages: [en]): a German document is neither scored nor dropped
+        assertNull(out.signals().get("classifier.reference_quality"));
+        assertNotNull(run(ENGLISH).signals().get("classifier.reference_quality"));
         // and with language identification off, the English rule applies to everything, as before
         assertEquals("gopher_quality:stop_words", run(GERMAN, "language.enabled=false").dropReason());
     }
