@@ -92,18 +92,20 @@ public final class DecoderBlock {
         int batch = at.batch();
         int steps = at.steps();
         int hd = c.headDim();
+        int heads = c.numAttentionHeads();
+        int kvHeads = c.numKeyValueHeads();
         Kernels.Rms attnNorm = Kernels.rmsNorm(x, w.inputNorm(), c.rmsNormEps());
         INDArray a = attnNorm.y();
-        INDArray[] qkv = w.qkv() == null
-                ? new INDArray[] {Kernels.linear(a, w.q()), Kernels.linear(a, w.k()), Kernels.linear(a, w.v())}
-                : columns(Kernels.linear(a, w.qkv()), w.q().rows(), w.k().rows(), w.v().rows());
-        INDArray queries = Kernels.rope(toHeads(qkv[0], batch, steps), at.cosQ(), at.sinQ())
-                .reshape('c', (long) batch * c.numKeyValueHeads(), (long) groups * steps, hd);
-        INDArray newKeys = Kernels.rope(toHeads(qkv[1], batch, steps), at.cosK(), at.sinK());
-        INDArray newValues = toHeads(qkv[2], batch, steps);
-        INDArray attention = fromHeads(core.attend(queries, kvRows(newKeys, batch, steps),
-                kvRows(newValues, batch, steps)), batch, steps);
-        x.addi(Kernels.linear(attention, w.o()));
+        INDArray stacked = w.qkv() == null ? null : Kernels.linear(a, w.qkv());
+        INDArray queries = Kernels.heads(stacked != null ? stacked : Kernels.linear(a, w.q()), 0, heads, batch,
+                steps, hd, at.cosQ(), at.sinQ()).reshape('c', (long) batch * kvHeads, (long) groups * steps, hd);
+        INDArray newKeys = Kernels.heads(stacked != null ? stacked : Kernels.linear(a, w.k()),
+                stacked != null ? (long) heads * hd : 0, kvHeads, batch, steps, hd, at.cosK(), at.sinK());
+        INDArray newValues = Kernels.heads(stacked != null ? stacked : Kernels.linear(a, w.v()),
+                stacked != null ? (long) (heads + kvHeads) * hd : 0, kvHeads, batch, steps, hd, null, null);
+        INDArray attention = Kernels.fromHeads(core.attend(queries, kvRows(newKeys, batch, steps),
+                kvRows(newValues, batch, steps)), batch, steps, hd);
+        Kernels.linearAccumulate(attention, w.o(), x);
 
         Kernels.Rms mlpNorm = Kernels.rmsNorm(x, w.postNorm(), c.rmsNormEps());
         INDArray[] gateUp = w.gateUp() == null
@@ -111,12 +113,10 @@ public final class DecoderBlock {
                 : columns(Kernels.linear(mlpNorm.y(), w.gateUp()), w.gate().rows(), w.up().rows());
         INDArray gate = gateUp[0];
         INDArray up = gateUp[1];
-        INDArray gateTanh = Kernels.geluTanhInner(gate);
-        INDArray gateGelu = Kernels.geluTanh(gate, gateTanh);
-        INDArray hidden = keep ? gateGelu.mul(up) : gateGelu.muli(up);
-        x.addi(Kernels.linear(hidden, w.down()));
-        return keep ? new Activations(attnNorm, queries, null, null, null, attention, mlpNorm, gate, gateTanh,
-                gateGelu, up, hidden) : null;
+        Kernels.GeGlu mlp = Kernels.geglu(gate, up, keep);
+        Kernels.linearAccumulate(mlp.hidden(), w.down(), x);
+        return keep ? new Activations(attnNorm, queries, null, null, null, attention, mlpNorm, gate, mlp.gateTanh(),
+                mlp.gateGelu(), up, mlp.hidden()) : null;
     }
 
     /** Every row attends to one key set (its own sequence, or the cache extended by it) under {@code at.mask()}. */
@@ -169,7 +169,7 @@ public final class DecoderBlock {
         // attention branch
         INDArray dAttention = Nd4j.gemm(dx, w.o(), false, false);
         Kernels.linearWeightGrad(dx, s.attention(), g.o());
-        INDArray dOut = toHeads(dAttention, batch, steps).reshape('c', (long) batch * c.numKeyValueHeads(),
+        INDArray dOut = Kernels.toHeads(dAttention, batch, steps, c.headDim()).reshape('c', (long) batch * c.numKeyValueHeads(),
                 (long) groups * steps, c.headDim());
         INDArray dProbs = Nd4j.matmul(dOut, s.values(), false, true, false);
         INDArray dValues = Nd4j.matmul(s.probs(), dOut, true, false, false);
@@ -181,9 +181,9 @@ public final class DecoderBlock {
         dKeys = Kernels.ropeBackward(dKeys.reshape('c', batch, c.numKeyValueHeads(), steps, c.headDim()),
                 at.cosK(), at.sinK());
 
-        INDArray dq = fromHeads(dQueries, batch, steps);
-        INDArray dk = fromHeads(dKeys, batch, steps);
-        INDArray dv = fromHeads(dValues, batch, steps);
+        INDArray dq = Kernels.fromHeads(dQueries, batch, steps, c.headDim());
+        INDArray dk = Kernels.fromHeads(dKeys, batch, steps, c.headDim());
+        INDArray dv = Kernels.fromHeads(dValues, batch, steps, c.headDim());
         INDArray a = s.attnNorm().y();
         Kernels.linearWeightGrad(dq, a, g.q());
         Kernels.linearWeightGrad(dk, a, g.k());
@@ -204,25 +204,6 @@ public final class DecoderBlock {
             from += widths[i];
         }
         return parts;
-    }
-
-    /** {@code [B*S, n*hd]} (row-major projection output) to heads {@code [B, n, S, hd]}. */
-    private INDArray toHeads(INDArray projected, int batch, int steps) {
-        long n = projected.length() / ((long) batch * steps * c.headDim());
-        if (steps == 1) {   // swapping an axis of length 1 moves nothing: a view (one decode step of each row)
-            return projected.reshape('c', batch, n, 1, c.headDim());
-        }
-        return projected.reshape('c', batch, steps, n, c.headDim()).permute(0, 2, 1, 3).dup('c');
-    }
-
-    /** Inverse of {@link #toHeads}: any array holding heads {@code [B, n, S, hd]} to {@code [B*S, n*hd]}. */
-    private INDArray fromHeads(INDArray heads, int batch, int steps) {
-        long n = heads.length() / ((long) batch * steps * c.headDim());
-        if (steps == 1) {
-            return heads.reshape('c', batch, n * c.headDim());
-        }
-        return heads.reshape('c', batch, n, steps, c.headDim()).permute(0, 2, 1, 3).dup('c')
-                .reshape('c', (long) batch * steps, n * c.headDim());
     }
 
     /** Key/value heads {@code [B, KV, S, hd]} as {@code [B*KV, S, hd]}. */

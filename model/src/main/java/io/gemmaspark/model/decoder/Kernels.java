@@ -1,6 +1,7 @@
 package io.gemmaspark.model.decoder;
 
 import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
@@ -14,8 +15,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * Each forward kernel has its backward next to it. Linear weights are {@code [out, in]} (Hugging Face layout).
  */
 public final class Kernels {
-    private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
-    private static final double GELU_CUBIC = 0.044715;
+    static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
+    static final double GELU_CUBIC = 0.044715;
 
     private Kernels() {}
 
@@ -30,6 +31,31 @@ public final class Kernels {
             return y.reshape('c', 1, w.rows());
         }
         return Nd4j.gemm(x, w, false, true);
+    }
+
+    /** Whether the arrays are float32 host memory in dense row-major layout, as {@link HostKernels} reads them. */
+    public static boolean onHost(INDArray... arrays) {
+        for (INDArray a : arrays) {
+            if (!HostKernels.dense(a)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A {@code [N, width]} array's rows as float32 heap arrays (logits handed to the samplers). */
+    public static float[][] toFloatRows(INDArray a) {
+        return HostKernels.dense(a) && a.rank() == 2 ? HostKernels.rows(a) : a.castTo(DataType.FLOAT).toFloatMatrix();
+    }
+
+    /** {@code y += x W^T} in place (a residual branch added without a temporary). */
+    public static void linearAccumulate(INDArray x, INDArray w, INDArray y) {
+        if (x.rows() == 1 && x.dataType() == w.dataType()) {
+            Nd4j.getBlasWrapper().level2().gemv('c', 'N', 1.0, w, x.reshape('c', new long[] {x.columns()}), 1.0,
+                    y.reshape('c', new long[] {y.columns()}));
+            return;
+        }
+        Nd4j.gemm(x, w, y, false, true, 1.0, 1.0);
     }
 
     /**
@@ -72,6 +98,9 @@ public final class Kernels {
 
     /** {@code x * rsqrt(mean(x^2) + eps) * (1 + w)} over the last axis of {@code x [N, d]}. */
     public static Rms rmsNorm(INDArray x, INDArray w, double eps) {
+        if (HostKernels.applies(x) && HostKernels.dense(w)) {
+            return HostKernels.rmsNorm(x, w, eps);
+        }
         INDArray rinv = Transforms.pow(x.mul(x).mean(true, 1).addi(eps), -0.5, false);
         INDArray normed = x.mulColumnVector(rinv);
         INDArray y = normed.mulRowVector(w.add(1.0));
@@ -87,6 +116,19 @@ public final class Kernels {
         INDArray dn = dy.mulRowVector(w.add(1.0));
         INDArray dot = dn.mul(saved.normed()).mean(true, 1);
         return dn.subi(saved.normed().mulColumnVector(dot)).muliColumnVector(saved.rinv());
+    }
+
+    /** GeGLU's output and, when kept for the backward pass, its inner tanh and GELU (else null). */
+    public record GeGlu(INDArray hidden, INDArray gateTanh, INDArray gateGelu) {}
+
+    /** {@code gelu_tanh(gate) * up}; {@code keep} also returns the parts {@link #geluTanhBackwardInPlace} needs. */
+    public static GeGlu geglu(INDArray gate, INDArray up, boolean keep) {
+        if (HostKernels.applies(gate, up)) {
+            return HostKernels.geglu(gate, up, keep);
+        }
+        INDArray gateTanh = geluTanhInner(gate);
+        INDArray gateGelu = geluTanh(gate, gateTanh);
+        return keep ? new GeGlu(gateGelu.mul(up), gateTanh, gateGelu) : new GeGlu(gateGelu.muli(up), null, null);
     }
 
     /** tanh(sqrt(2/pi) (x + 0.044715 x^3)), the inner term of tanh-GELU, kept for the backward pass. */
@@ -110,6 +152,42 @@ public final class Kernels {
                 .muli(x).muli(0.5 * SQRT_2_OVER_PI)
                 .addi(t.add(1.0).muli(0.5));
         return dy.muli(slope);
+    }
+
+    /**
+     * Heads {@code [B, n, S, hd]} from columns {@code from .. from + n*hd} of a row-major projection
+     * {@code [B*S, width]}, rotated by {@link #rope} when tables are given (null for values).
+     */
+    public static INDArray heads(INDArray projected, long from, int n, int batch, int steps, int hd, INDArray cos,
+            INDArray sin) {
+        if (HostKernels.applies(projected) && HostKernels.dense(cos) && HostKernels.dense(sin)) {
+            return HostKernels.heads(projected, Math.toIntExact(from), n, batch, steps, hd, cos, sin);
+        }
+        INDArray columns = projected.get(NDArrayIndex.all(), NDArrayIndex.interval(from, from + (long) n * hd));
+        INDArray heads = toHeads(columns, batch, steps, hd);
+        return cos == null ? heads : rope(heads, cos, sin);
+    }
+
+    /** {@code [B*S, n*hd]} (row-major projection output) to heads {@code [B, n, S, hd]}. */
+    public static INDArray toHeads(INDArray projected, int batch, int steps, int hd) {
+        long n = projected.length() / ((long) batch * steps * hd);
+        if (steps == 1) {   // swapping an axis of length 1 moves nothing: a view (one decode step of each row)
+            return projected.reshape('c', batch, n, 1, hd);
+        }
+        return projected.reshape('c', batch, steps, n, hd).permute(0, 2, 1, 3).dup('c');
+    }
+
+    /** Inverse of {@link #toHeads}: any array holding heads {@code [B, n, S, hd]} to {@code [B*S, n*hd]}. */
+    public static INDArray fromHeads(INDArray heads, int batch, int steps, int hd) {
+        long n = heads.length() / ((long) batch * steps * hd);
+        if (steps == 1) {
+            return heads.reshape('c', batch, n * hd);
+        }
+        if (HostKernels.dense(heads)) {
+            return HostKernels.fromHeads(heads, batch, steps, hd);
+        }
+        return heads.reshape('c', batch, n, steps, hd).permute(0, 2, 1, 3).dup('c')
+                .reshape('c', (long) batch * steps, n * hd);
     }
 
     /** {@code [x2, x1]} from {@code [x1, x2]} along the last axis (the halves of rotate-half). */

@@ -6,6 +6,7 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 import io.gemmaspark.model.GemmaConfig;
 import io.gemmaspark.model.decoder.DecoderBlock;
 import io.gemmaspark.model.decoder.DecoderTensors;
+import io.gemmaspark.model.decoder.HostKernels;
 import io.gemmaspark.model.decoder.Kernels;
 import io.gemmaspark.model.decoder.RotaryTables;
 import java.util.List;
@@ -86,7 +87,7 @@ public final class BatchedDecoder {
         float[][] logits;
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(DecodeStepWorkspace.CONFIG, workspaceId)) {
             INDArray out = forward(slices, ids, positions, lastRows);
-            logits = out == null ? new float[0][] : out.castTo(DataType.FLOAT).toFloatMatrix();
+            logits = out == null ? new float[0][] : Kernels.toFloatRows(out);
         }
         for (Slice s : slices) {
             s.cache().advance(s.tokens().length);
@@ -119,12 +120,11 @@ public final class BatchedDecoder {
     }
 
     /**
-     * Causal attention of each sequence's new rows over its own cache plus themselves. Query head {@code kv*g + h}
-     * uses key/value head {@code kv}. The block hands queries stacked as {@code [KV, g*rows, hd]}; they are turned
-     * row-major ({@code [rows, KV, g, hd]}) once per layer, so that a decoding sequence's queries and output are
-     * contiguous {@code [KV, g, hd]} views: a decode row then costs five ND4J calls (cache write of keys and of
-     * values, scores, softmax, values product written in place), a prefill chunk two more (a copy to its stacked
-     * layout and the causal mask).
+     * Causal attention of each sequence's new rows over its own cache plus themselves. The block hands queries as
+     * {@code [KV, g*rows, hd]}, that is {@code [KV, g, rows, hd]} (query head {@code kv*g + h} uses key/value head
+     * {@code kv}), and takes the output back in that layout. A decoding sequence's one row is attended in one
+     * pass over host memory ({@link HostKernels#attendNewPosition}); a prefill chunk through batched products
+     * with its causal mask, as is every row on a backend without host memory.
      */
     private final class RaggedAttention implements DecoderBlock.Attention {
         private final int layer;
@@ -142,37 +142,43 @@ public final class BatchedDecoder {
             int kv = c.numKeyValueHeads();
             int groups = c.numAttentionHeads() / kv;
             int hd = c.headDim();
-            INDArray byRow = rows == 1 ? queries.reshape('c', 1, kv, groups, hd)
-                    : queries.reshape('c', kv, groups, rows, hd).permute(2, 0, 1, 3).dup('c');
-            INDArray out = Nd4j.createUninitialized(dtype, rows, kv, groups, hd);
+            INDArray byHead = queries.reshape('c', kv, groups, rows, hd);
+            INDArray out = Nd4j.createUninitialized(dtype, kv, groups, rows, hd);
+            boolean hostMemory = Kernels.onHost(byHead, newKeys, newValues, out);
             int from = 0;
             for (Slice s : slices) {
                 int n = s.tokens().length;
                 SequenceCache cache = s.cache();
-                int start = cache.length();
-                int total = start + n;
-                cache.write(layer, newKeys.get(all(), interval(from, from + n), all()),
-                        newValues.get(all(), interval(from, from + n), all()));
-                INDArray rowsOf = byRow.get(interval(from, from + n), all(), all(), all());
-                INDArray q = n == 1 ? rowsOf.reshape('c', kv, groups, hd)
-                        : rowsOf.permute(1, 2, 0, 3).dup('c').reshape('c', kv, (long) groups * n, hd);
-                INDArray scores = Nd4j.matmul(q, cache.keys(layer, total), false, true, false);
-                if (n > 1) {
-                    INDArray perHead = scores.reshape('c', (long) kv * groups, n, total);
-                    Nd4j.exec(new AddOp(perHead, chunkMask(start, n), perHead));
-                }
-                Kernels.softmaxInPlace(scores);
-                INDArray outOf = out.get(interval(from, from + n), all(), all(), all());
-                if (n == 1) {
-                    Nd4j.matmul(scores, cache.values(layer, total), outOf.reshape('c', kv, groups, hd));
+                if (n == 1 && hostMemory) {
+                    HostKernels.attendNewPosition(byHead, newKeys, newValues, out, from, rows, cache.keyArray(layer),
+                            cache.valueArray(layer), cache.length() + 1);
                 } else {
-                    outOf.assign(Nd4j.matmul(scores, cache.values(layer, total))
-                            .reshape('c', kv, groups, n, hd).permute(2, 0, 1, 3));
+                    attendChunk(byHead, newKeys, newValues, out, from, n, cache);
                 }
                 from += n;
             }
-            return rows == 1 ? out.reshape('c', kv, groups, hd)
-                    : out.permute(1, 2, 0, 3).dup('c').reshape('c', kv, (long) groups * rows, hd);
+            return out.reshape('c', kv, (long) groups * rows, hd);
+        }
+
+        /** Rows {@code from .. from+n} of one sequence, through batched products over its cache. */
+        private void attendChunk(INDArray byHead, INDArray newKeys, INDArray newValues, INDArray out, int from,
+                int n, SequenceCache cache) {
+            int kv = c.numKeyValueHeads();
+            int groups = c.numAttentionHeads() / kv;
+            int start = cache.length();
+            int total = start + n;
+            cache.write(layer, newKeys.get(all(), interval(from, from + n), all()),
+                    newValues.get(all(), interval(from, from + n), all()));
+            INDArray q = byHead.get(all(), all(), interval(from, from + n), all()).dup('c')
+                    .reshape('c', kv, (long) groups * n, c.headDim());
+            INDArray scores = Nd4j.matmul(q, cache.keys(layer, total), false, true, false);
+            if (n > 1) {
+                INDArray perHead = scores.reshape('c', (long) kv * groups, n, total);
+                Nd4j.exec(new AddOp(perHead, chunkMask(start, n), perHead));
+            }
+            Kernels.softmaxInPlace(scores);
+            out.get(all(), all(), interval(from, from + n), all()).assign(
+                    Nd4j.matmul(scores, cache.values(layer, total)).reshape('c', kv, groups, n, c.headDim()));
         }
     }
 

@@ -72,7 +72,7 @@ public final class Generator {
         }
         int active = options.maxNewTokens() == 0 ? 0 : batch;
         while (active > 0) {
-            float[][] logits = session.logits().castTo(DataType.FLOAT).toFloatMatrix();
+            float[][] logits = Kernels.toFloatRows(session.logits());
             int[] next = new int[batch];
             for (int b = 0; b < batch; b++) {
                 if (done[b]) {

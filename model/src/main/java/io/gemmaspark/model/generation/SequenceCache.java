@@ -102,6 +102,15 @@ final class SequenceCache {
         positions(values[layer], length, length + n).assign(v);
     }
 
+    /** The whole key array {@code [kvHeads, capacity, headDim]} of layer {@code layer}, for kernels that index it. */
+    INDArray keyArray(int layer) {
+        return keys[layer];
+    }
+
+    INDArray valueArray(int layer) {
+        return values[layer];
+    }
+
     /** Keys of layer {@code layer} for positions {@code 0..upTo-1}, a view {@code [kvHeads, upTo, headDim]}. */
     INDArray keys(int layer, int upTo) {
         return positions(keys[layer], 0, upTo);

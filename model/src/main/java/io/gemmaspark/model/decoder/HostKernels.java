@@ -1,0 +1,331 @@
+package io.gemmaspark.model.decoder;
+
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Forward kernels as plain loops over float32 host memory. In a decode step the tensors hold one to a few rows,
+ * and each ND4J call costs tens of microseconds of set-up (shape descriptors, op dispatch, an output array), more
+ * than its arithmetic: RMSNorm alone is seven calls, RoPE five. Each kernel here is one pass and at most one
+ * allocation per output, so a layer of a decode step is a few BLAS products plus these loops.
+ *
+ * <p>{@link Kernels} takes this path when every array is float32 in host memory (the CPU backend) with unit
+ * stride along its rows, and its ND4J path otherwise (the CUDA backend, float64 gradient checks), so both
+ * backends compute the same math. Sums are accumulated in double.
+ */
+public final class HostKernels {
+    private static final boolean HOST_MEMORY = Nd4j.getEnvironment().isCPU();
+
+    private HostKernels() {}
+
+    /** Whether every non-null array is float32 in host memory and row-major with unit stride along its last axis. */
+    static boolean applies(INDArray... arrays) {
+        if (!HOST_MEMORY) {
+            return false;
+        }
+        for (INDArray a : arrays) {
+            if (a != null && (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || a.stride(-1) != 1)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code a} is absent or float32 host memory laid out densely in row-major order (offset allowed). */
+    static boolean dense(INDArray a) {
+        return a == null || applies(a) && Shape.hasDefaultStridesForShape(a);
+    }
+
+    /**
+     * A view of the memory under {@code a}: element {@code i} of a dense row-major array is at
+     * {@code at(a) + i}. ND4J hands a view the buffer it was cut from, positioned at that buffer's own offset.
+     */
+    static FloatBuffer floats(INDArray a) {
+        return a.data().asNioFloat();
+    }
+
+    static int at(INDArray a, FloatBuffer floats) {
+        return Math.toIntExact(floats.position() + a.offset() - a.data().offset());
+    }
+
+    /** {@link Kernels#rmsNorm} for {@code x [N, d]} with rows of unit stride. */
+    static Kernels.Rms rmsNorm(INDArray x, INDArray w, double eps) {
+        int rows = (int) x.rows();
+        int d = (int) x.columns();
+        int xStride = (int) x.stride(0);
+        INDArray y = Nd4j.createUninitialized(DataType.FLOAT, rows, d);
+        INDArray normed = Nd4j.createUninitialized(DataType.FLOAT, rows, d);
+        INDArray rinv = Nd4j.createUninitialized(DataType.FLOAT, rows, 1);
+        FloatBuffer xs = floats(x);
+        FloatBuffer ws = floats(w);
+        FloatBuffer ys = floats(y);
+        FloatBuffer ns = floats(normed);
+        FloatBuffer rs = floats(rinv);
+        int x0 = at(x, xs);
+        int w0 = at(w, ws);
+        int y0 = at(y, ys);
+        int n0 = at(normed, ns);
+        int r0 = at(rinv, rs);
+        for (int r = 0; r < rows; r++) {
+            int xr = x0 + r * xStride;
+            double squares = 0;
+            for (int i = 0; i < d; i++) {
+                float v = xs.get(xr + i);
+                squares += v * v;
+            }
+            float inv = (float) (1.0 / Math.sqrt(squares / d + eps));
+            rs.put(r0 + r, inv);
+            int out = r * d;
+            for (int i = 0; i < d; i++) {
+                float n = xs.get(xr + i) * inv;
+                ns.put(n0 + out + i, n);
+                ys.put(y0 + out + i, n * (1f + ws.get(w0 + i)));
+            }
+        }
+        return new Kernels.Rms(y, normed, rinv);
+    }
+
+    /**
+     * Heads {@code [B, n, S, hd]} from columns {@code from .. from + n*hd} of a projection {@code [B*S, width]},
+     * each head rotated by the full-width tables {@code [cos, cos]} and {@code [-sin, sin]} when given. Tables
+     * hold one row per step ({@code [S, hd]}, shared by the batch) or per batch row and step ({@code [B*S, hd]}).
+     */
+    static INDArray heads(INDArray projected, int from, int n, int batch, int steps, int hd, INDArray cos,
+            INDArray sin) {
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, batch, n, steps, hd);
+        int stride = (int) projected.stride(0);
+        int half = hd / 2;
+        FloatBuffer ps = floats(projected);
+        FloatBuffer os = floats(out);
+        int p0 = at(projected, ps);
+        int o0 = at(out, os);
+        FloatBuffer cs = cos == null ? null : floats(cos);
+        FloatBuffer ss = sin == null ? null : floats(sin);
+        int c0 = cs == null ? 0 : at(cos, cs);
+        int s0 = ss == null ? 0 : at(sin, ss);
+        boolean tablePerBatchRow = cos != null && cos.length() == (long) batch * steps * hd && batch > 1;
+        for (int b = 0; b < batch; b++) {
+            for (int s = 0; s < steps; s++) {
+                int row = b * steps + s;
+                int src = p0 + row * stride + from;
+                int table = (tablePerBatchRow ? row : s) * hd;
+                for (int h = 0; h < n; h++) {
+                    int in = src + h * hd;
+                    int dst = o0 + ((b * n + h) * steps + s) * hd;
+                    if (cs == null) {
+                        for (int i = 0; i < hd; i++) {
+                            os.put(dst + i, ps.get(in + i));
+                        }
+                        continue;
+                    }
+                    for (int i = 0; i < hd; i++) {
+                        float partner = ps.get(in + (i < half ? i + half : i - half));
+                        os.put(dst + i, ps.get(in + i) * cs.get(c0 + table + i) + partner * ss.get(s0 + table + i));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Dense heads {@code [B, n, S, hd]} to rows {@code [B*S, n*hd]}. */
+    static INDArray fromHeads(INDArray heads, int batch, int steps, int hd) {
+        int n = (int) (heads.length() / ((long) batch * steps * hd));
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, (long) batch * steps, (long) n * hd);
+        FloatBuffer hs = floats(heads);
+        FloatBuffer os = floats(out);
+        int h0 = at(heads, hs);
+        int o0 = at(out, os);
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < n; h++) {
+                for (int s = 0; s < steps; s++) {
+                    int src = h0 + ((b * n + h) * steps + s) * hd;
+                    int dst = o0 + ((b * steps + s) * n + h) * hd;
+                    for (int i = 0; i < hd; i++) {
+                        os.put(dst + i, hs.get(src + i));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@link Kernels#geglu}: {@code hidden = gelu_tanh(gate) * up} for {@code gate, up [N, f]} (column views of one
+     * stacked product allowed), and when {@code keep} also the inner tanh and the GELU for the backward pass.
+     * The arithmetic is the same either way, so a recomputed forward pass reproduces a kept one bit for bit.
+     */
+    static Kernels.GeGlu geglu(INDArray gate, INDArray up, boolean keep) {
+        int rows = (int) gate.rows();
+        int f = (int) gate.columns();
+        INDArray hidden = Nd4j.createUninitialized(DataType.FLOAT, rows, f);
+        INDArray tanhs = keep ? Nd4j.createUninitialized(DataType.FLOAT, rows, f) : null;
+        INDArray gelus = keep ? Nd4j.createUninitialized(DataType.FLOAT, rows, f) : null;
+        FloatBuffer gs = floats(gate);
+        FloatBuffer us = floats(up);
+        FloatBuffer hs = floats(hidden);
+        FloatBuffer ts = keep ? floats(tanhs) : null;
+        FloatBuffer es = keep ? floats(gelus) : null;
+        int g0 = at(gate, gs);
+        int u0 = at(up, us);
+        int h0 = at(hidden, hs);
+        int t0 = keep ? at(tanhs, ts) : 0;
+        int e0 = keep ? at(gelus, es) : 0;
+        int gStride = (int) gate.stride(0);
+        int uStride = (int) up.stride(0);
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < f; i++) {
+                float g = gs.get(g0 + r * gStride + i);
+                float t = tanh(Kernels.SQRT_2_OVER_PI * (g + Kernels.GELU_CUBIC * g * g * g));
+                float gelu = 0.5f * g * (1f + t);
+                int out = r * f + i;
+                hs.put(h0 + out, gelu * us.get(u0 + r * uStride + i));
+                if (keep) {
+                    ts.put(t0 + out, t);
+                    es.put(e0 + out, gelu);
+                }
+            }
+        }
+        return new Kernels.GeGlu(hidden, tanhs, gelus);
+    }
+
+    /**
+     * One new position's attention in place: writes its key and value rows into a cache {@code [KV, capacity, hd]}
+     * at position {@code length - 1}, then for each query head {@code kv*g + h} takes softmax over the cache's
+     * first {@code length} positions of {@code q . k} (the 1/sqrt(hd) scale is in the query's rotary tables) and
+     * writes the weighted sum of values. A key/value head's filled rows are copied once into heap arrays that its
+     * {@code g} query heads share (MQA: all of them), where the loops compile to vector code.
+     *
+     * @param queries {@code [KV, g, S, hd]}, the step's queries, of which row {@code row} is this position's
+     * @param newKeys {@code [KV, S, hd]} and {@code newValues} alike: the step's rotated keys and values
+     * @param out     {@code [KV, g, S, hd]}, receiving row {@code row}
+     */
+    public static void attendNewPosition(INDArray queries, INDArray newKeys, INDArray newValues, INDArray out,
+            int row, int steps, INDArray keyCache, INDArray valueCache, int length) {
+        int kvHeads = (int) keyCache.size(0);
+        int capacity = (int) keyCache.size(1);
+        int hd = (int) keyCache.size(2);
+        int groups = (int) (queries.length() / ((long) kvHeads * steps * hd));
+        FloatBuffer qs = floats(queries);
+        FloatBuffer nks = floats(newKeys);
+        FloatBuffer nvs = floats(newValues);
+        FloatBuffer os = floats(out);
+        FloatBuffer ks = floats(keyCache);
+        FloatBuffer vs = floats(valueCache);
+        int q0 = at(queries, qs);
+        int k0 = at(keyCache, ks);
+        int v0 = at(valueCache, vs);
+        Scratch scratch = SCRATCH.get().ensure(length * hd, hd);
+        float[] keys = scratch.keys;
+        float[] values = scratch.values;
+        float[] query = scratch.query;
+        float[] sum = scratch.sum;
+        float[] scores = scratch.scores(length);
+        for (int kv = 0; kv < kvHeads; kv++) {
+            int cacheHead = kv * capacity * hd;
+            int last = cacheHead + (length - 1) * hd;
+            int newRow = (kv * steps + row) * hd;
+            ks.put(k0 + last, nks, at(newKeys, nks) + newRow, hd);
+            vs.put(v0 + last, nvs, at(newValues, nvs) + newRow, hd);
+            ks.get(k0 + cacheHead, keys, 0, length * hd);
+            vs.get(v0 + cacheHead, values, 0, length * hd);
+            for (int h = 0; h < groups; h++) {
+                int head = ((kv * groups + h) * steps + row) * hd;
+                qs.get(q0 + head, query, 0, hd);
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < length; j++) {
+                    scores[j] = dot(query, keys, j * hd, hd);
+                    max = Math.max(max, scores[j]);
+                }
+                float total = 0;
+                for (int j = 0; j < length; j++) {
+                    scores[j] = (float) Math.exp(scores[j] - max);
+                    total += scores[j];
+                }
+                java.util.Arrays.fill(sum, 0f);
+                for (int j = 0; j < length; j++) {
+                    float weight = scores[j];
+                    int value = j * hd;
+                    for (int i = 0; i < hd; i++) {
+                        sum[i] += weight * values[value + i];
+                    }
+                }
+                float norm = 1f / total;
+                for (int i = 0; i < hd; i++) {
+                    sum[i] *= norm;
+                }
+                os.put(at(out, os) + head, sum, 0, hd);
+            }
+        }
+    }
+
+    /** tanh through the exp intrinsic: Math.tanh is fdlibm's StrictMath, 15% of a decode step's loops. */
+    private static float tanh(double x) {
+        return (float) (1.0 - 2.0 / (Math.exp(2.0 * x) + 1.0));
+    }
+
+    /** The rows of a dense {@code [N, width]} array, copied to the heap in one bulk read per row. */
+    static float[][] rows(INDArray a) {
+        int rows = (int) a.rows();
+        int width = (int) a.columns();
+        FloatBuffer floats = floats(a);
+        int base = at(a, floats);
+        float[][] out = new float[rows][width];
+        for (int r = 0; r < rows; r++) {
+            floats.get(base + r * width, out[r], 0, width);
+        }
+        return out;
+    }
+
+    /** {@code a . b[from .. from+n]} with four running sums (one chain would wait on each addition). */
+    private static float dot(float[] a, float[] b, int from, int n) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            s0 += a[i] * b[from + i];
+            s1 += a[i + 1] * b[from + i + 1];
+            s2 += a[i + 2] * b[from + i + 2];
+            s3 += a[i + 3] * b[from + i + 3];
+        }
+        for (; i < n; i++) {
+            s0 += a[i] * b[from + i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** Heap arrays reused by a thread's attention calls, grown to the longest cache seen. */
+    private static final class Scratch {
+        float[] keys = new float[0];
+        float[] values = new float[0];
+        float[] query = new float[0];
+        float[] sum = new float[0];
+        private float[] scores = new float[0];
+
+        Scratch ensure(int cacheFloats, int hd) {
+            if (keys.length < cacheFloats) {
+                keys = new float[Math.max(cacheFloats, 2 * keys.length)];
+                values = new float[keys.length];
+            }
+            if (query.length != hd) {
+                query = new float[hd];
+                sum = new float[hd];
+            }
+            return this;
+        }
+
+        float[] scores(int length) {
+            if (scores.length < length) {
+                scores = new float[Math.max(length, 2 * scores.length)];
+            }
+            return scores;
+        }
+    }
+}
