@@ -55,36 +55,35 @@ public final class HostKernels {
     static Kernels.Rms rmsNorm(INDArray x, INDArray w, double eps) {
         int rows = (int) x.rows();
         int d = (int) x.columns();
-        int xStride = (int) x.stride(0);
         INDArray y = Nd4j.createUninitialized(DataType.FLOAT, rows, d);
         INDArray normed = Nd4j.createUninitialized(DataType.FLOAT, rows, d);
         INDArray rinv = Nd4j.createUninitialized(DataType.FLOAT, rows, 1);
-        FloatBuffer xs = floats(x);
-        FloatBuffer ws = floats(w);
-        FloatBuffer ys = floats(y);
-        FloatBuffer ns = floats(normed);
-        FloatBuffer rs = floats(rinv);
-        int x0 = at(x, xs);
-        int w0 = at(w, ws);
-        int y0 = at(y, ys);
-        int n0 = at(normed, ns);
-        int r0 = at(rinv, rs);
+        Rows xs = new Rows(x);
+        Rows ys = new Rows(y);
+        Rows ns = new Rows(normed);
+        float[] scale = new Rows(w).read(0, 0, new float[d], d);
+        for (int i = 0; i < d; i++) {
+            scale[i] += 1f;
+        }
+        float[] row = new float[d];
+        float[] inv = new float[rows];
         for (int r = 0; r < rows; r++) {
-            int xr = x0 + r * xStride;
+            xs.read(r, 0, row, d);
             double squares = 0;
             for (int i = 0; i < d; i++) {
-                float v = xs.get(xr + i);
-                squares += v * v;
+                squares += row[i] * row[i];
             }
-            float inv = (float) (1.0 / Math.sqrt(squares / d + eps));
-            rs.put(r0 + r, inv);
-            int out = r * d;
+            inv[r] = (float) (1.0 / Math.sqrt(squares / d + eps));
             for (int i = 0; i < d; i++) {
-                float n = xs.get(xr + i) * inv;
-                ns.put(n0 + out + i, n);
-                ys.put(y0 + out + i, n * (1f + ws.get(w0 + i)));
+                row[i] *= inv[r];
             }
+            ns.write(r, 0, row, d);
+            for (int i = 0; i < d; i++) {
+                row[i] *= scale[i];
+            }
+            ys.write(r, 0, row, d);
         }
+        new Rows(rinv).writeAt(0, inv, rows);
         return new Kernels.Rms(y, normed, rinv);
     }
 
@@ -96,35 +95,36 @@ public final class HostKernels {
     static INDArray heads(INDArray projected, int from, int n, int batch, int steps, int hd, INDArray cos,
             INDArray sin) {
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, batch, n, steps, hd);
-        int stride = (int) projected.stride(0);
         int half = hd / 2;
-        FloatBuffer ps = floats(projected);
-        FloatBuffer os = floats(out);
-        int p0 = at(projected, ps);
-        int o0 = at(out, os);
-        FloatBuffer cs = cos == null ? null : floats(cos);
-        FloatBuffer ss = sin == null ? null : floats(sin);
-        int c0 = cs == null ? 0 : at(cos, cs);
-        int s0 = ss == null ? 0 : at(sin, ss);
+        Rows in = new Rows(projected);
+        Rows os = new Rows(out);
+        Rows cs = cos == null ? null : new Rows(cos);
+        Rows ss = sin == null ? null : new Rows(sin);
         boolean tablePerBatchRow = cos != null && cos.length() == (long) batch * steps * hd && batch > 1;
+        float[] row = new float[n * hd];
+        float[] cosRow = new float[hd];
+        float[] sinRow = new float[hd];
+        float[] head = new float[hd];
         for (int b = 0; b < batch; b++) {
             for (int s = 0; s < steps; s++) {
-                int row = b * steps + s;
-                int src = p0 + row * stride + from;
-                int table = (tablePerBatchRow ? row : s) * hd;
+                int r = b * steps + s;
+                in.read(r, from, row, n * hd);
+                if (cs != null) {
+                    int table = (tablePerBatchRow ? r : s) * hd;
+                    cs.readAt(table, cosRow, hd);
+                    ss.readAt(table, sinRow, hd);
+                }
                 for (int h = 0; h < n; h++) {
-                    int in = src + h * hd;
-                    int dst = o0 + ((b * n + h) * steps + s) * hd;
+                    int at = h * hd;
                     if (cs == null) {
-                        for (int i = 0; i < hd; i++) {
-                            os.put(dst + i, ps.get(in + i));
+                        System.arraycopy(row, at, head, 0, hd);
+                    } else {
+                        for (int i = 0; i < half; i++) {
+                            head[i] = row[at + i] * cosRow[i] + row[at + i + half] * sinRow[i];
+                            head[i + half] = row[at + i + half] * cosRow[i + half] + row[at + i] * sinRow[i + half];
                         }
-                        continue;
                     }
-                    for (int i = 0; i < hd; i++) {
-                        float partner = ps.get(in + (i < half ? i + half : i - half));
-                        os.put(dst + i, ps.get(in + i) * cs.get(c0 + table + i) + partner * ss.get(s0 + table + i));
-                    }
+                    os.writeAt(((b * n + h) * steps + s) * hd, head, hd);
                 }
             }
         }
@@ -135,19 +135,17 @@ public final class HostKernels {
     static INDArray fromHeads(INDArray heads, int batch, int steps, int hd) {
         int n = (int) (heads.length() / ((long) batch * steps * hd));
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, (long) batch * steps, (long) n * hd);
-        FloatBuffer hs = floats(heads);
-        FloatBuffer os = floats(out);
-        int h0 = at(heads, hs);
-        int o0 = at(out, os);
+        Rows hs = new Rows(heads);
+        Rows os = new Rows(out);
+        float[] row = new float[n * hd];
+        float[] head = new float[hd];
         for (int b = 0; b < batch; b++) {
-            for (int h = 0; h < n; h++) {
-                for (int s = 0; s < steps; s++) {
-                    int src = h0 + ((b * n + h) * steps + s) * hd;
-                    int dst = o0 + ((b * steps + s) * n + h) * hd;
-                    for (int i = 0; i < hd; i++) {
-                        os.put(dst + i, hs.get(src + i));
-                    }
+            for (int s = 0; s < steps; s++) {
+                for (int h = 0; h < n; h++) {
+                    hs.readAt(((b * n + h) * steps + s) * hd, head, hd);
+                    System.arraycopy(head, 0, row, h * hd, hd);
                 }
+                os.write(b * steps + s, 0, row, n * hd);
             }
         }
         return out;
@@ -164,32 +162,62 @@ public final class HostKernels {
         INDArray hidden = Nd4j.createUninitialized(DataType.FLOAT, rows, f);
         INDArray tanhs = keep ? Nd4j.createUninitialized(DataType.FLOAT, rows, f) : null;
         INDArray gelus = keep ? Nd4j.createUninitialized(DataType.FLOAT, rows, f) : null;
-        FloatBuffer gs = floats(gate);
-        FloatBuffer us = floats(up);
-        FloatBuffer hs = floats(hidden);
-        FloatBuffer ts = keep ? floats(tanhs) : null;
-        FloatBuffer es = keep ? floats(gelus) : null;
-        int g0 = at(gate, gs);
-        int u0 = at(up, us);
-        int h0 = at(hidden, hs);
-        int t0 = keep ? at(tanhs, ts) : 0;
-        int e0 = keep ? at(gelus, es) : 0;
-        int gStride = (int) gate.stride(0);
-        int uStride = (int) up.stride(0);
+        Rows gs = new Rows(gate);
+        Rows us = new Rows(up);
+        Rows hs = new Rows(hidden);
+        float[] g = new float[f];
+        float[] u = new float[f];
+        float[] t = new float[f];
         for (int r = 0; r < rows; r++) {
+            gs.read(r, 0, g, f);
+            us.read(r, 0, u, f);
             for (int i = 0; i < f; i++) {
-                float g = gs.get(g0 + r * gStride + i);
-                float t = tanh(Kernels.SQRT_2_OVER_PI * (g + Kernels.GELU_CUBIC * g * g * g));
-                float gelu = 0.5f * g * (1f + t);
-                int out = r * f + i;
-                hs.put(h0 + out, gelu * us.get(u0 + r * uStride + i));
-                if (keep) {
-                    ts.put(t0 + out, t);
-                    es.put(e0 + out, gelu);
-                }
+                double x = g[i];
+                t[i] = tanh(Kernels.SQRT_2_OVER_PI * (x + Kernels.GELU_CUBIC * x * x * x));
+                g[i] = 0.5f * g[i] * (1f + t[i]);
+                u[i] *= g[i];
+            }
+            hs.write(r, 0, u, f);
+            if (keep) {
+                new Rows(tanhs).write(r, 0, t, f);
+                new Rows(gelus).write(r, 0, g, f);
             }
         }
         return new Kernels.GeGlu(hidden, tanhs, gelus);
+    }
+
+    /**
+     * A float32 host array read and written a row at a time by bulk copies: element-wise access to a direct
+     * buffer pays a memory-scope check per element, and loops over heap arrays compile to vector code.
+     */
+    private static final class Rows {
+        private final FloatBuffer buffer;
+        private final int base;
+        private final int stride;
+
+        Rows(INDArray a) {
+            buffer = floats(a);
+            base = at(a, buffer);
+            stride = a.rank() >= 2 ? (int) a.stride(0) : 0;
+        }
+
+        float[] read(int row, int column, float[] dst, int length) {
+            buffer.get(base + row * stride + column, dst, 0, length);
+            return dst;
+        }
+
+        void write(int row, int column, float[] src, int length) {
+            buffer.put(base + row * stride + column, src, 0, length);
+        }
+
+        /** Elements {@code index .. index+length} in row-major order of a dense array. */
+        void readAt(int index, float[] dst, int length) {
+            buffer.get(base + index, dst, 0, length);
+        }
+
+        void writeAt(int index, float[] src, int length) {
+            buffer.put(base + index, src, 0, length);
+        }
     }
 
     /**

@@ -9,7 +9,9 @@ import io.gemmaspark.model.decoder.DecoderTensors;
 import io.gemmaspark.model.decoder.HostKernels;
 import io.gemmaspark.model.decoder.Kernels;
 import io.gemmaspark.model.decoder.RotaryTables;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,6 +28,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class BatchedDecoder {
     private static final float MASKED = -1e9f;
+    /** From this many decoding sequences on, their attention is spread over the common fork-join pool. */
+    private static final int PARALLEL_DECODE_ROWS = 4;
 
     private final GemmaConfig c;
     private final DecoderTensors p;
@@ -145,18 +149,26 @@ public final class BatchedDecoder {
             INDArray byHead = queries.reshape('c', kv, groups, rows, hd);
             INDArray out = Nd4j.createUninitialized(dtype, kv, groups, rows, hd);
             boolean hostMemory = Kernels.onHost(byHead, newKeys, newValues, out);
+            List<int[]> decodeRows = new ArrayList<>();   // {slice index, row}
             int from = 0;
-            for (Slice s : slices) {
+            for (int i = 0; i < slices.size(); i++) {
+                Slice s = slices.get(i);
                 int n = s.tokens().length;
-                SequenceCache cache = s.cache();
                 if (n == 1 && hostMemory) {
-                    HostKernels.attendNewPosition(byHead, newKeys, newValues, out, from, rows, cache.keyArray(layer),
-                            cache.valueArray(layer), cache.length() + 1);
+                    decodeRows.add(new int[] {i, from});
                 } else {
-                    attendChunk(byHead, newKeys, newValues, out, from, n, cache);
+                    attendChunk(byHead, newKeys, newValues, out, from, n, s.cache());
                 }
                 from += n;
             }
+            // Decode rows touch disjoint caches and output rows, and the BLAS threads are idle meanwhile.
+            Stream<int[]> each = decodeRows.size() >= PARALLEL_DECODE_ROWS ? decodeRows.parallelStream()
+                    : decodeRows.stream();
+            each.forEach(d -> {
+                SequenceCache cache = slices.get(d[0]).cache();
+                HostKernels.attendNewPosition(byHead, newKeys, newValues, out, d[1], rows, cache.keyArray(layer),
+                        cache.valueArray(layer), cache.length() + 1);
+            });
             return out.reshape('c', kv, (long) groups * rows, hd);
         }
 
