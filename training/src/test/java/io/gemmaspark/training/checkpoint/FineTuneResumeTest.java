@@ -32,7 +32,7 @@ class FineTuneResumeTest {
 
     @Test
     void sftAndRewardTrainingResumeExactly() throws Exception {
-        String base = BaseCheckpoints.create(tmp.resolve("base"), "../data/instruct/sft-train.jsonl", 700, 3);
+        String base = BaseCheckpoints.create(tmp.resolve("base"));
         try (SparkSession spark = SparkSession.builder().master("local[2]").appName("resume-test")
                 .config("spark.ui.enabled", "false")
                 .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")

@@ -18,7 +18,7 @@ class SparkRewardTrainerTest {
 
     @Test
     void heldOutPairwiseAccuracyReachesPointEight() throws Exception {
-        String base = BaseCheckpoints.create(tmp.resolve("base"), "../data/instruct/sft-train.jsonl", 700, 3);
+        String base = BaseCheckpoints.create(tmp.resolve("base"));
         int steps = Integer.getInteger("reward.test.steps", 40);
         RewardConfig config = RewardConfig.load("reward/tiny", List.of("model=" + base,
                 "data=../data/instruct/preferences-train.jsonl",

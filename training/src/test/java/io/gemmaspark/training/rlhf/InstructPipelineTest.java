@@ -25,7 +25,7 @@ class InstructPipelineTest {
     @Test
     void sftThenRewardModelThenRlooOnTheShippedSets() throws Exception {
         Path root = Path.of(System.getProperty("pipeline.out", Files.createTempDirectory("instruct").toString()));
-        String base = BaseCheckpoints.create(root.resolve("base"), "../data/instruct/sft-train.jsonl", 700, 3);
+        String base = BaseCheckpoints.create(root.resolve("base"));
         int sftSteps = Integer.getInteger("pipeline.sft.steps", 8);
         int rewardSteps = Integer.getInteger("pipeline.reward.steps", 4);
         int rounds = Integer.getInteger("pipeline.rounds", 3);

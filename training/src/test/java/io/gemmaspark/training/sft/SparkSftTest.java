@@ -24,7 +24,7 @@ class SparkSftTest {
 
     @Test
     void fineTuningRaisesHeldOutExactMatchAndWritesAChatCheckpoint() throws Exception {
-        String base = BaseCheckpoints.create(tmp.resolve("base"), "../data/instruct/sft-train.jsonl", 700, 3);
+        String base = BaseCheckpoints.create(tmp.resolve("base"));
         int steps = Integer.getInteger("sft.test.steps", 150);
         SftConfig config = SftConfig.load("sft/tiny", List.of("model=" + base,
                 "data=../data/instruct/sft-train.jsonl", "eval_data=../data/instruct/sft-heldout.jsonl",
