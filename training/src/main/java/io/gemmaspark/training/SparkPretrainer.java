@@ -249,9 +249,7 @@ public final class SparkPretrainer {
 
     /** Held-out loss per token with the driver's averaged model. */
     private double validate() {
-        // DL4J's score adds the weight-decay penalty; report the data loss alone.
-        double penalty = graph.calcRegularizationScore(true);
-        return averaging.score(heldOut, config.spark().batchSizePerWorker()) - penalty;
+        return averaging.heldOutLoss(heldOut, config.spark().batchSizePerWorker());
     }
 
     private Result finish(MetricsLog metrics, String metricsFile, MemoryPlan memory, StepMetrics last, Double lastValidation,
