@@ -1,9 +1,8 @@
 package io.gemmaspark.jobs;
 
+import io.gemmaspark.jobs.FineTuneOptions.Setting;
 import io.gemmaspark.training.config.RlhfConfig;
 import io.gemmaspark.training.rlhf.SparkRloo;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -17,7 +16,7 @@ import picocli.CommandLine.Option;
                 + "(conf/rlhf/tiny.yaml); every option is also a key of that file.")
 public final class RlhfCommand implements Callable<Integer> {
     @Mixin
-    CommonOptions common;
+    FineTuneOptions fineTune;
 
     @Option(names = "--policy", paramLabel = "CKPT", description = "SFT checkpoint (key: policy).")
     String policy;
@@ -28,33 +27,14 @@ public final class RlhfCommand implements Callable<Integer> {
     @Option(names = "--prompts", paramLabel = "PATH", description = "Prompts JSONL (key: prompts).")
     String prompts;
 
-    @Option(names = "--strict", description = "Fail on the first bad prompt record instead of counting it "
-            + "(key: strict).")
-    boolean strict;
-
-    @Option(names = "--resume", description = "Continue from the newest intact checkpoint under --out.")
-    boolean resume;
-
     @Override
     public Integer call() {
-        List<String> overrides = new ArrayList<>();
-        if (policy != null) {
-            overrides.add("policy=" + policy);
-        }
-        if (reward != null) {
-            overrides.add("reward=" + reward);
-        }
-        if (prompts != null) {
-            overrides.add("prompts=" + prompts);
-        }
-        if (strict) {
-            overrides.add("strict=true");
-        }
-        overrides.addAll(common.overrides);
-        RlhfConfig config = RlhfConfig.load(common.confOr("rlhf/tiny"), overrides);
-        String out = common.out != null ? common.out : "out/rlhf";
-        try (SparkSession spark = SparkSupport.session("rlhf", common)) {
-            SparkRloo.Result r = new SparkRloo(config, spark, out, SparkSupport.workDir().toString()).run(resume);
+        RlhfConfig config = RlhfConfig.load(fineTune.conf("rlhf/tiny"), fineTune.overrides(
+                new Setting("policy", policy), new Setting("reward", reward), new Setting("prompts", prompts)));
+        String out = fineTune.out("out/rlhf");
+        try (SparkSession spark = SparkSupport.session("rlhf", fineTune.common)) {
+            SparkRloo.Result r = new SparkRloo(config, spark, out, SparkSupport.workDir().toString())
+                    .run(fineTune.resume);
             System.out.printf(Locale.ROOT, "rlhf: complete, %d rounds (k = %d, beta = %.3f)%n", r.rounds(), config.k(),
                     config.beta());
             System.out.printf(Locale.ROOT, "  held-out mean reward  %.3f -> %.3f (EOS rate %.2f -> %.2f)%n",

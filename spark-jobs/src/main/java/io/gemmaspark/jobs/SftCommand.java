@@ -1,9 +1,8 @@
 package io.gemmaspark.jobs;
 
+import io.gemmaspark.jobs.FineTuneOptions.Setting;
 import io.gemmaspark.training.config.SftConfig;
 import io.gemmaspark.training.sft.SparkSft;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -17,49 +16,22 @@ import picocli.CommandLine.Option;
                 + "(conf/sft/tiny.yaml); every option is also a key of that file.")
 public final class SftCommand implements Callable<Integer> {
     @Mixin
-    CommonOptions common;
+    FineTuneOptions fineTune;
 
-    @Option(names = "--model", paramLabel = "CKPT", description = "Checkpoint to fine-tune (key: model).")
-    String model;
-
-    @Option(names = "--data", paramLabel = "PATH", description = "Training JSONL, any Hadoop path or glob (key: data).")
-    String data;
-
-    @Option(names = "--eval-data", paramLabel = "PATH", description = "Held-out JSONL (key: eval_data).")
-    String evalData;
-
-    @Option(names = "--strict", description = "Fail on the first bad record instead of counting it (key: strict).")
-    boolean strict;
+    @Mixin
+    FineTuneDataOptions input;
 
     @Option(names = "--packing", description = "Pack several conversations per row (key: packing).")
     boolean packing;
 
-    @Option(names = "--resume", description = "Continue from the newest intact checkpoint under --out.")
-    boolean resume;
-
     @Override
     public Integer call() {
-        List<String> overrides = new ArrayList<>();
-        if (model != null) {
-            overrides.add("model=" + model);
-        }
-        if (data != null) {
-            overrides.add("data=" + data);
-        }
-        if (evalData != null) {
-            overrides.add("eval_data=" + evalData);
-        }
-        if (strict) {
-            overrides.add("strict=true");
-        }
-        if (packing) {
-            overrides.add("packing=true");
-        }
-        overrides.addAll(common.overrides); // --set wins
-        SftConfig config = SftConfig.load(common.confOr("sft/tiny"), overrides);
-        String out = common.out != null ? common.out : "out/sft";
-        try (SparkSession spark = SparkSupport.session("sft", common)) {
-            SparkSft.Result r = new SparkSft(config, spark, out, SparkSupport.workDir().toString()).run(resume);
+        SftConfig config = SftConfig.load(fineTune.conf("sft/tiny"),
+                fineTune.overrides(input.settings(new Setting("packing", packing))));
+        String out = fineTune.out("out/sft");
+        try (SparkSession spark = SparkSupport.session("sft", fineTune.common)) {
+            SparkSft.Result r = new SparkSft(config, spark, out, SparkSupport.workDir().toString())
+                    .run(fineTune.resume);
             System.out.printf(Locale.ROOT, "sft: complete, %d steps, %,d trained tokens, %d rows%s%n", r.steps(),
                     r.trainedTokensSeen(), r.trainRows(), r.packed() ? " (packed)" : "");
             System.out.println("  train data   " + r.trainData().describe());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gemmaspark.training.sft.BaseCheckpoints;
 import io.gemmaspark.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ class InstructCommandsTest {
 
     @Test
     void sftRewardModelRlhfThenChatWithTheRlhfCheckpoint() throws Exception {
-        String base = InstructBase.create(tmp.resolve("base"));
+        String base = BaseCheckpoints.create(tmp.resolve("base"));
         Path sft = tmp.resolve("sft");
         // Enough SFT for the small model to learn the template and its stop token (SparkSftTest's setting).
         ok(CliTest.run("sft", "--master", "local[2]", "--model", base, "--data", DATA + "/sft-train.jsonl",

@@ -3,6 +3,7 @@ package io.gemmaspark.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gemmaspark.training.sft.BaseCheckpoints;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,7 +53,7 @@ class SparkSubmitIT {
     @Test
     void sftRunsFromTheShadedJarThroughSparkSubmit() throws Exception {
         Path work = Files.createTempDirectory("sft-it");
-        String base = InstructBase.create(work);
+        String base = BaseCheckpoints.create(work);
 
         Path out = work.resolve("sft");
         List<String> command = sparkSubmit("--master", "local[2]", "--class", "io.gemmaspark.jobs.GemmaCli",

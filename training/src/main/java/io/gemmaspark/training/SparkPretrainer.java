@@ -238,8 +238,8 @@ public final class SparkPretrainer {
                 stepInStage * sequencesPerStep, state.tokensSeen() + tokens,
                 (state.step() + 1) * config.spark().averagingFrequency(), round.learningRate(), state.dataSeed(),
                 state.modelSeed(), state.masterSeed(), state.elapsedSeconds() + seconds);
-        return new StepMetrics(state.step(), stage.name(), factory.lossPerToken(round.loss(), config.seqLen()),
-                round.learningRate(), round.gradNorm(), tokens / seconds, state.tokensSeen(), seconds, null, null);
+        return new StepMetrics(state.step(), stage.name(), round.loss(), round.learningRate(), round.gradNorm(),
+                tokens / seconds, state.tokensSeen(), seconds, null, null);
     }
 
     private StagePlan stagePlan(int stageIndex) {
@@ -249,10 +249,7 @@ public final class SparkPretrainer {
 
     /** Held-out loss per token with the driver's averaged model. */
     private double validate() {
-        // DL4J's score adds the weight-decay penalty; report the data loss alone.
-        double penalty = graph.calcRegularizationScore(true);
-        return factory.lossPerToken(averaging.score(heldOut, config.spark().batchSizePerWorker()) - penalty,
-                config.seqLen());
+        return averaging.heldOutLoss(heldOut, config.spark().batchSizePerWorker());
     }
 
     private Result finish(MetricsLog metrics, String metricsFile, MemoryPlan memory, StepMetrics last, Double lastValidation,

@@ -12,13 +12,14 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /** A local[2] session configured like the jobs', and token shards made from real English text. */
-final class TestSpark {
+public final class TestSpark {
     static final int SEQ_LEN = 32;
 
     private TestSpark() {
     }
 
-    static SparkSession session(Path work) {
+    /** The tests' Spark session: local[2], Kryo with ND4J's registrator, no UI, Hadoop scratch under {@code work}. */
+    public static SparkSession session(Path work) {
         return SparkSession.builder().master("local[2]").appName("training-test")
                 .config("spark.ui.enabled", "false")
                 .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")

@@ -120,7 +120,7 @@ public class GemmaDecoderLayer extends BaseOutputLayer {
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
             Collection<TrainingListener> listeners, int layerIndex, INDArray paramsView, boolean initializeParams,
             DataType networkDataType) {
-        GemmaDecoderOutputLayer layer = new GemmaDecoderOutputLayer(conf, networkDataType);
+        GemmaDecoderOutputLayer layer = newOutputLayer(conf, networkDataType);
         layer.setListeners(listeners);
         layer.setIndex(layerIndex);
         layer.setParamsViewArray(paramsView);
@@ -128,6 +128,14 @@ public class GemmaDecoderLayer extends BaseOutputLayer {
         layer.setParamTable(table);
         layer.setConf(conf);
         return layer;
+    }
+
+    /**
+     * The runtime layer {@link #instantiate} wires up (listeners, parameter views, initialisation); a subclass with
+     * its own head (the reward model) supplies its own kind here and its own {@link #initializer()}.
+     */
+    protected GemmaDecoderOutputLayer newOutputLayer(NeuralNetConfiguration conf, DataType networkDataType) {
+        return new GemmaDecoderOutputLayer(conf, networkDataType);
     }
 
     @Override

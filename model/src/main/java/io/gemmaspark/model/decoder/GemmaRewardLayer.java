@@ -1,16 +1,12 @@
 package io.gemmaspark.model.decoder;
 
 import io.gemmaspark.model.GemmaConfig;
-import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.lossfunctions.impl.LossMSE;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
@@ -34,17 +30,20 @@ public class GemmaRewardLayer extends GemmaDecoderLayer {
     /** For JSON deserialization. */
     public GemmaRewardLayer() {
         super();
-        // The reward is a raw scalar (DL4J rejects softmax with one output); the loss is the layer's own.
-        setActivationFn(new ActivationIdentity());
-        setLossFn(new LossMSE());
+        scalarHead();
     }
 
     public GemmaRewardLayer(GemmaConfig config, double centerCoefficient) {
         super(config);
-        setActivationFn(new ActivationIdentity());
-        setLossFn(new LossMSE());
+        scalarHead();
         this.centerCoefficient = centerCoefficient;
         setNOut(1);
+    }
+
+    /** The reward is a raw scalar (DL4J rejects softmax with one output); the loss is the layer's own. */
+    private void scalarHead() {
+        setActivationFn(new ActivationIdentity());
+        setLossFn(new LossMSE());
     }
 
     public double centerCoefficient() {
@@ -52,17 +51,8 @@ public class GemmaRewardLayer extends GemmaDecoderLayer {
     }
 
     @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
-            Collection<TrainingListener> listeners, int layerIndex, INDArray paramsView, boolean initializeParams,
-            DataType networkDataType) {
-        GemmaRewardOutputLayer layer = new GemmaRewardOutputLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(paramsView);
-        Map<String, INDArray> table = initializer().init(conf, paramsView, initializeParams);
-        layer.setParamTable(table);
-        layer.setConf(conf);
-        return layer;
+    protected GemmaDecoderOutputLayer newOutputLayer(NeuralNetConfiguration conf, DataType networkDataType) {
+        return new GemmaRewardOutputLayer(conf, networkDataType);
     }
 
     @Override

@@ -4,14 +4,42 @@ import io.gemmaspark.model.GemmaConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 
 /** Small decoders with non-trivial random weights (norm gains included) for the decoder and generation tests. */
 public final class DecoderTestSupport {
+    /** Central-difference step of the gradient checks (the tests run in double precision). */
+    private static final double EPSILON = 1e-5;
+
     private DecoderTestSupport() {}
+
+    /** {@code ∂score/∂params[i]} of {@code graph} on {@code data} by central differences; the parameter is put back. */
+    public static double numericGradient(ComputationGraph graph, MultiDataSet data, long i) {
+        INDArray params = graph.params();
+        double original = params.getDouble(i);
+        params.putScalar(i, original + EPSILON);
+        double plus = graph.score(data);
+        params.putScalar(i, original - EPSILON);
+        double minus = graph.score(data);
+        params.putScalar(i, original);
+        return (plus - minus) / (2 * EPSILON);
+    }
+
+    /** Error of an analytic gradient element relative to the larger magnitude; 0 where both are below 1e-9. */
+    public static double relativeError(double analytic, double numeric) {
+        double scale = Math.max(Math.abs(analytic), Math.abs(numeric));
+        return scale < 1e-9 ? 0 : Math.abs(analytic - numeric) / scale;
+    }
+
+    /** The gradient checks' agreement: relative error under 1e-5, or an absolute difference under 1e-9. */
+    public static boolean agrees(double analytic, double numeric) {
+        return relativeError(analytic, numeric) < 1e-5 || Math.abs(analytic - numeric) < 1e-9;
+    }
 
     /** A tiny shape; attention width heads*headDim (16) differs from the model width (12), like the 7B. */
     public static GemmaConfig tinyConfig(int heads, int kvHeads, int layers) {

@@ -1,8 +1,11 @@
 package io.gemmaspark.model.decoder;
 
+import static io.gemmaspark.model.decoder.DecoderTestSupport.agrees;
 import static io.gemmaspark.model.decoder.DecoderTestSupport.doubles;
+import static io.gemmaspark.model.decoder.DecoderTestSupport.numericGradient;
 import static io.gemmaspark.model.decoder.DecoderTestSupport.randomDecoder;
 import static io.gemmaspark.model.decoder.DecoderTestSupport.randomIds;
+import static io.gemmaspark.model.decoder.DecoderTestSupport.relativeError;
 import static io.gemmaspark.model.decoder.DecoderTestSupport.tinyConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -104,9 +107,7 @@ class GemmaDecoderTest {
         assertEquals(score, graph.score(batch), 1e-12, "cached score equals a fresh forward");
 
         // Every tensor is checked; large ones at a random sample of elements to keep the test to seconds.
-        INDArray params = graph.params();
         Random pick = new Random(19);
-        double epsilon = 1e-5;
         double maxRelative = 0;
         StringBuilder failures = new StringBuilder();
         int checked = 0;
@@ -114,17 +115,10 @@ class GemmaDecoderTest {
             int samples = (int) Math.min(slot.length(), ELEMENTS_PER_TENSOR);
             for (int n = 0; n < samples; n++) {
                 long i = slot.offset() + (samples == slot.length() ? n : (long) (pick.nextDouble() * slot.length()));
-                double original = params.getDouble(i);
-                params.putScalar(i, original + epsilon);
-                double plus = graph.score(batch);
-                params.putScalar(i, original - epsilon);
-                double minus = graph.score(batch);
-                params.putScalar(i, original);
-                double numeric = (plus - minus) / (2 * epsilon);
+                double numeric = numericGradient(graph, batch, i);
                 double a = analytic.getDouble(i);
-                double scale = Math.max(Math.abs(a), Math.abs(numeric));
-                double relative = scale < 1e-9 ? 0 : Math.abs(a - numeric) / scale;
-                if (relative > 1e-5 && Math.abs(a - numeric) > 1e-9) {
+                double relative = relativeError(a, numeric);
+                if (!agrees(a, numeric)) {
                     failures.append(String.format("%s[%d]: analytic %.6e numeric %.6e%n", slot.key(),
                             i - slot.offset(), a, numeric));
                 }

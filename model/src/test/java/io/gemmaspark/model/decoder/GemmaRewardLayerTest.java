@@ -1,5 +1,8 @@
 package io.gemmaspark.model.decoder;
 
+import static io.gemmaspark.model.decoder.DecoderTestSupport.agrees;
+import static io.gemmaspark.model.decoder.DecoderTestSupport.numericGradient;
+import static io.gemmaspark.model.decoder.DecoderTestSupport.relativeError;
 import static io.gemmaspark.model.decoder.DecoderTestSupport.tinyConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -93,27 +96,17 @@ class GemmaRewardLayerTest {
         graph.computeGradientAndScore();
         INDArray analytic = graph.gradient().gradient().dup();
         graph.clearLayerMaskArrays();
-        INDArray params = graph.params();
         long decoderParams = new ParamLayout(config).numParams();
         Random pick = new Random(3);
-        double epsilon = 1e-5;
         double maxRelative = 0;
         int checked = 0;
         for (int n = 0; n < 400; n++) {
             // every head element, then a random sample of the backbone
             long i = n < config.hiddenSize() ? decoderParams + n : (long) (pick.nextDouble() * decoderParams);
-            double original = params.getDouble(i);
-            params.putScalar(i, original + epsilon);
-            double plus = graph.score(data);
-            params.putScalar(i, original - epsilon);
-            double minus = graph.score(data);
-            params.putScalar(i, original);
-            double numeric = (plus - minus) / (2 * epsilon);
+            double numeric = numericGradient(graph, data, i);
             double a = analytic.getDouble(i);
-            double scale = Math.max(Math.abs(a), Math.abs(numeric));
-            double relative = scale < 1e-9 ? 0 : Math.abs(a - numeric) / scale;
-            assertTrue(relative < 1e-5 || Math.abs(a - numeric) < 1e-9, "param " + i + ": analytic " + a
-                    + " numeric " + numeric);
+            double relative = relativeError(a, numeric);
+            assertTrue(agrees(a, numeric), "param " + i + ": analytic " + a + " numeric " + numeric);
             maxRelative = Math.max(maxRelative, relative);
             checked++;
         }

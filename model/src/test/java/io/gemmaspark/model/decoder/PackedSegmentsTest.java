@@ -1,6 +1,9 @@
 package io.gemmaspark.model.decoder;
 
+import static io.gemmaspark.model.decoder.DecoderTestSupport.agrees;
+import static io.gemmaspark.model.decoder.DecoderTestSupport.numericGradient;
 import static io.gemmaspark.model.decoder.DecoderTestSupport.randomDecoder;
+import static io.gemmaspark.model.decoder.DecoderTestSupport.relativeError;
 import static io.gemmaspark.model.decoder.DecoderTestSupport.tinyConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -152,25 +155,16 @@ class PackedSegmentsTest {
         ComputationGraph graph = randomDecoder(config, DataType.DOUBLE, 0.5, 23).graph();
         MultiDataSet data = packed();
         INDArray analytic = gradient(graph, data);
-        INDArray params = graph.params();
         Random pick = new Random(29);
-        double epsilon = 1e-5;
         double maxRelative = 0;
         for (ParamLayout.Slot slot : new ParamLayout(config).slots()) {
             int samples = (int) Math.min(slot.length(), 12);
             for (int n = 0; n < samples; n++) {
                 long i = slot.offset() + (samples == slot.length() ? n : (long) (pick.nextDouble() * slot.length()));
-                double original = params.getDouble(i);
-                params.putScalar(i, original + epsilon);
-                double plus = graph.score(data);
-                params.putScalar(i, original - epsilon);
-                double minus = graph.score(data);
-                params.putScalar(i, original);
-                double numeric = (plus - minus) / (2 * epsilon);
+                double numeric = numericGradient(graph, data, i);
                 double a = analytic.getDouble(i);
-                double scale = Math.max(Math.abs(a), Math.abs(numeric));
-                double relative = scale < 1e-9 ? 0 : Math.abs(a - numeric) / scale;
-                assertTrue(relative < 1e-5 || Math.abs(a - numeric) < 1e-9,
+                double relative = relativeError(a, numeric);
+                assertTrue(agrees(a, numeric),
                         slot.key() + "[" + (i - slot.offset()) + "]: analytic " + a + " numeric " + numeric);
                 maxRelative = Math.max(maxRelative, relative);
             }

@@ -85,9 +85,13 @@ public final class ParameterAveraging {
         return workerMetrics.takeRound();
     }
 
-    /** Mean DL4J score per minibatch of {@code minibatches}, evaluated on the executors with the driver's model. */
-    public double score(JavaRDD<MultiDataSet> minibatches, int batchSize) {
-        return sparkGraph.calculateScoreMultiDataSet(minibatches, true, batchSize);
+    /**
+     * Held-out loss of {@code minibatches} with the driver's model, evaluated on the executors: DL4J's mean score per
+     * minibatch without the weight-decay penalty that DL4J adds to it, so the data loss alone.
+     */
+    public double heldOutLoss(JavaRDD<MultiDataSet> minibatches, int batchSize) {
+        double score = sparkGraph.calculateScoreMultiDataSet(minibatches, true, batchSize);
+        return score - graph.calcRegularizationScore(true);
     }
 
     /** Total milliseconds by DL4J training phase, when statistics are collected. */

@@ -22,7 +22,13 @@ public record StepMetrics(
         long tokensSeen,
         double stepSeconds,
         Double validationLoss,
-        Double exactMatch) {
+        Double exactMatch) implements RoundRecord {
+
+    /** The step: a step is one averaging round. */
+    @Override
+    public long round() {
+        return step;
+    }
 
     public StepMetrics withValidationLoss(Double loss) {
         return new StepMetrics(step, stage, this.loss, lr, gradNorm, tokensPerSecond, tokensSeen, stepSeconds, loss,
@@ -34,7 +40,7 @@ public record StepMetrics(
                 validationLoss, share);
     }
 
-    /** The progress line's note. */
+    @Override
     public String describe() {
         return String.format(Locale.ROOT, "stage %s  loss %.3f%s  lr %.2e  %,.0f tok/s", stage, loss,
                 validationLoss == null ? "" : String.format(Locale.ROOT, "  val %.3f", validationLoss)

@@ -32,7 +32,7 @@ public final class WorkerMetricsListener extends BaseTrainingListener implements
         this.minibatches = spark.longAccumulator("minibatches");
     }
 
-    /** Means over one round, in DL4J score units (see {@code ModelFactory.lossPerToken}). */
+    /** Means over one round, in DL4J score units: mean loss per weighted token (see {@link io.gemmaspark.training.model.ModelFactory}). */
     public record RoundMeans(double loss, double gradNorm, double learningRate, long minibatches) {
     }
 

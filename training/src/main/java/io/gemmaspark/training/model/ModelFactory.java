@@ -6,6 +6,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 /**
  * Builds the network that pretraining trains: a {@link ComputationGraph} with one input of token ids
  * {@code [mb,T]} and one output whose labels are the next-token ids with a {@code [mb,T]} per-token weight mask.
+ * The output's score (without the regularisation penalty) must be the mean loss per weighted token, in nats:
+ * training logs and held-out figures report it as such, with no conversion.
  * Implementations are registered in {@link ModelFactories} under the name used by {@code architecture:} in
  * the pretraining config.
  */
@@ -20,9 +22,4 @@ public interface ModelFactory {
     ComputationGraph build(GemmaConfig shape, int seqLen, TrainingSettings training);
 
     LabelLayout labelLayout();
-
-    /** Converts the network's score (DL4J's loss for one minibatch) to mean loss per token, in nats. */
-    default double lossPerToken(double score, int seqLen) {
-        return score;
-    }
 }

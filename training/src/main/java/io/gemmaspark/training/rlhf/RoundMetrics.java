@@ -1,5 +1,7 @@
 package io.gemmaspark.training.rlhf;
 
+import io.gemmaspark.training.metrics.RoundRecord;
+
 /**
  * One RLOO round, a line of the run's {@code metrics.jsonl}.
  *
@@ -12,8 +14,9 @@ package io.gemmaspark.training.rlhf;
  * @param loss        the policy-gradient loss the workers reported
  */
 public record RoundMetrics(long round, double rewardMean, double rewardStd, double kl, double length, double eosRate,
-        double entropy, double loss, double seconds) {
+        double entropy, double loss, double seconds) implements RoundRecord {
 
+    @Override
     public String describe() {
         return String.format(java.util.Locale.ROOT, "reward %.3f ± %.3f  KL %.3f  len %.1f  eos %.2f  entropy %.2f",
                 rewardMean, rewardStd, kl, length, eosRate, entropy);

@@ -2,15 +2,13 @@ package io.gemmaspark.training.rlhf;
 
 import io.gemmaspark.model.chat.ChatTemplate;
 import io.gemmaspark.model.generation.GenerationOptions;
-import io.gemmaspark.training.HadoopPaths;
-import io.gemmaspark.training.WarmupCosineSchedule;
-import io.gemmaspark.training.averaging.ParameterAveraging;
-import io.gemmaspark.training.checkpoint.FineTuneResume;
 import io.gemmaspark.training.checkpoint.PretrainCheckpoints;
 import io.gemmaspark.training.checkpoint.TrainerState;
 import io.gemmaspark.training.config.RlhfConfig;
-import io.gemmaspark.training.metrics.JsonlLog;
-import io.gemmaspark.training.metrics.WorkerMetricsListener;
+import io.gemmaspark.training.finetune.FineTuneJob;
+import io.gemmaspark.training.finetune.ResumePoint;
+import io.gemmaspark.training.finetune.RoundLoop;
+import io.gemmaspark.training.metrics.WorkerMetricsListener.RoundMeans;
 import io.gemmaspark.training.model.FineTuneStart;
 import io.gemmaspark.training.model.GemmaDecoderModel;
 import io.gemmaspark.training.model.TrainingSettings;
@@ -18,14 +16,12 @@ import io.gemmaspark.training.reward.RewardCheckpoint;
 import io.gemmaspark.training.sft.DataManifest;
 import io.gemmaspark.training.sft.SftBatches;
 import io.gemmaspark.training.sft.SftRow;
-import io.gemmaspark.util.Json;
-import io.gemmaspark.util.Progress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
@@ -37,24 +33,19 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * broadcasts the policy; the executors ({@link RolloutSampler}) sample {@code k} replies per prompt in KV-cache
  * batches (temperature {@code temperature}, up to {@code max_completion_tokens}), score them with the reward model
  * and compute log-probs under the policy and the reference. The driver folds {@code β·KL} into the rewards, takes
- * leave-one-out advantages and updates the policy through the same parameter averaging as pretraining, with
+ * leave-one-out advantages and updates the policy through the same parameter averaging as pretraining (the
+ * fine-tuning {@link RoundLoop}, in which the sampling is how a round makes its data), with
  * per-token loss weights that are the advantages (negative ones push a reply down; the decoder normalises by
  * {@code Σ|w|}). With {@code ppo_epochs > 1} the same samples serve several updates, their weights clipped as in
  * PPO ({@link PpoClip}) against log-probs the executors recompute under the updated policy ({@link RolloutRescorer}).
  */
 public final class SparkRloo {
     private final RlhfConfig config;
-    private final SparkSession spark;
-    private final Configuration hadoop;
-    private final String out;
-    private final String workDir;
+    private final FineTuneJob job;
 
     public SparkRloo(RlhfConfig config, SparkSession spark, String out, String workDir) {
         this.config = config;
-        this.spark = spark;
-        this.hadoop = spark.sparkContext().hadoopConfiguration();
-        this.out = out;
-        this.workDir = workDir;
+        this.job = new FineTuneJob("rlhf", spark, out, workDir);
     }
 
     /**
@@ -74,6 +65,7 @@ public final class SparkRloo {
 
     /** @param resume continue from the newest valid checkpoint under {@code out/checkpoints} (exactly) */
     public Result run(boolean resume) {
+        Configuration hadoop = job.hadoop();
         FineTuneStart start = FineTuneStart.load(config.policy(), hadoop);
         ChatTemplate template = new ChatTemplate(start.codec(), start.bosId());
         RlhfPrompts prompts = RlhfPrompts.read(config.prompts(), hadoop, template, config.seqLen(),
@@ -85,22 +77,18 @@ public final class SparkRloo {
         prompts.manifest().firstBad().forEach(bad -> System.out.println("  dropped " + bad));
         heldOut.manifest().firstBad().forEach(bad -> System.out.println("  dropped " + bad));
 
-        int frequency = config.spark().averagingFrequency();
-        int updates = config.rounds() * config.ppoEpochs();
-        WarmupCosineSchedule schedule = config.optimizer().schedule(frequency, updates);
+        TrainingSettings settings = FineTuneJob.trainingSettings(config.optimizer(), config.spark(),
+                (long) config.rounds() * config.ppoEpochs(), config.seed());
         ComputationGraph graph = start.copyInto(new GemmaDecoderModel().build(start.shape(), config.seqLen(),
-                new TrainingSettings(config.optimizer(), schedule, config.seed(), false)));
-        PretrainCheckpoints checkpoints = new PretrainCheckpoints(out + "/checkpoints", hadoop,
-                config.checkpoint().keepLast());
-        Optional<PretrainCheckpoints.Loaded> restored = FineTuneResume.latest("rlhf", out, checkpoints, resume,
-                hadoop);
-        TrainerState resumedAt = restored.map(PretrainCheckpoints.Loaded::state)
-                .orElse(TrainerState.start(config.seed()));
-        if (resumedAt.step() >= config.rounds()) {
-            return FineTuneResume.finishedSummary("rlhf", out, Result.class, hadoop);
+                settings));
+        PretrainCheckpoints checkpoints = job.decoderCheckpoints(config.checkpoint());
+        ResumePoint from = job.resumeFrom(checkpoints, resume);
+        if (from.round() >= config.rounds()) {
+            return job.finishedSummary(Result.class);
         }
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        // The reference is the start policy, frozen: shipped once, like the reward model.
+        JavaSparkContext jsc = job.spark();
+        // The reference is the start policy, frozen: shipped once (before a resume restores the policy), like the
+        // reward model.
         Broadcast<ShippedModel> reference = jsc.broadcast(ShippedModel.of(graph));
         Broadcast<ShippedModel> rewardModel = jsc.broadcast(ShippedModel.of(RewardCheckpoint.load(config.reward(),
                 hadoop)));
@@ -110,79 +98,116 @@ public final class SparkRloo {
                 config.maxCompletionTokens(), config.seed(), stopIds, template.endOfTurnId(), newline);
         RolloutSampler.Sampling greedy = RolloutSampler.Sampling.greedy(config.maxCompletionTokens(), template,
                 newline);
-        HeldOutScore before = FineTuneResume.baseline(out, HeldOutScore.class, restored.isPresent(),
-                () -> greedyScore(jsc, graph, rewardModel, heldOut.prompts(), greedy, config.spark().workers()),
-                hadoop);
+        Supplier<HeldOutScore> heldOutScore = () -> greedyScore(jsc, graph, rewardModel, heldOut.prompts(), greedy,
+                config.spark().workers());
+        HeldOutScore before = job.baseline(HeldOutScore.class, from, heldOutScore);
         System.out.printf("rlhf: SFT policy on %d held-out prompts: mean reward %.3f, EOS rate %.2f%n",
                 heldOut.prompts().size(), before.meanReward(), before.eosRate());
-        restored.ifPresent(r -> r.restoreInto(graph));
-        ParameterAveraging averaging = new ParameterAveraging(jsc, graph, config.spark(), config.seed(),
-                workDir + "/dl4j-export", false);
+        RoundLoop loop = new RoundLoop(job, graph, config.spark(), config.seed(), from, new RoundLoop.Plan("rounds",
+                config.rounds(), config.ppoEpochs(), 0, config.checkpoint().everySteps()));
 
-        Progress progress = new Progress("rlhf", "rounds", config.rounds());
-        String metricsFile = out + "/metrics.jsonl";
-        int padId = template.padId();
-        double elapsed = resumedAt.elapsedSeconds();
-        String checkpoint = null;
-        List<RoundMetrics> history;
-        try (JsonlLog<RoundMetrics> metrics = JsonlLog.open(metricsFile, hadoop, resumedAt.step(),
-                RoundMetrics.class, RoundMetrics::round)) {
-            for (int round = Math.toIntExact(resumedAt.step()); round < config.rounds(); round++) {
-                long started = System.nanoTime();
-                List<RlhfPrompt> roundPrompts = new ArrayList<>();
-                for (int i = 0; i < config.promptsPerRound(); i++) {
-                    roundPrompts.add(prompts.prompts().get(
-                            (round * config.promptsPerRound() + i) % prompts.prompts().size()));
-                }
-                Broadcast<ShippedModel> policy = jsc.broadcast(ShippedModel.of(graph));
-                List<Rollout> rollouts = jsc.parallelize(roundPrompts, config.spark().workers())
-                        .mapPartitions(new RolloutSampler(policy, reference, rewardModel, sampling, round)).collect();
-                policy.destroy();
-                double[] rewards = rollouts.stream().mapToDouble(r -> r.reward).toArray();
-                double[] kl = rollouts.stream().mapToDouble(Rollout::kl).toArray();
-                boolean[] ended = new boolean[rollouts.size()];
-                for (int i = 0; i < ended.length; i++) {
-                    ended[i] = rollouts.get(i).ended;
-                }
-                double[] advantages = RlooAdvantages.leaveOneOut(RlooAdvantages.shaped(rewards, kl, ended,
-                        config.beta(), config.missingEosPenalty()), config.k());
-                WorkerMetricsListener.RoundMeans update = null;
-                for (int epoch = 0; epoch < config.ppoEpochs(); epoch++) {
-                    List<double[]> current = epoch == 0 ? rollouts.stream().map(r -> r.logProbs).toList()
-                            : rescore(jsc, graph, rollouts);
-                    List<MultiDataSet> batches = updateBatches(rollouts, advantages, current, padId);
-                    update = averaging.fitRound((long) round * config.ppoEpochs() + epoch,
-                            jsc.parallelize(batches, config.spark().workers()));
-                }
-                double seconds = (System.nanoTime() - started) / 1e9;
-                elapsed += seconds;
-                RoundMetrics m = new RoundMetrics(round + 1, mean(rewards), std(rewards), mean(kl),
-                        rollouts.stream().mapToDouble(Rollout::replyLength).average().orElse(0), mean(ended),
-                        rollouts.stream().mapToDouble(r -> r.entropy).average().orElse(0), update.loss(), seconds);
-                metrics.append(m);
-                progress.update(round + 1, m.describe());
-                if ((round + 1) % config.checkpoint().everySteps() == 0 || round + 1 == config.rounds()) {
-                    long done = round + 1;
-                    checkpoint = checkpoints.save(graph, new TrainerState(done, 0, done, 0, 0,
-                            done * config.ppoEpochs() * frequency, update.learningRate(), config.seed(),
-                            config.seed(), config.seed(), elapsed), List.of(start.tokenizer()));
-                }
-            }
-            history = List.copyOf(metrics.history());
-        }
-        HeldOutScore after = greedyScore(jsc, graph, rewardModel, heldOut.prompts(), greedy, config.spark().workers());
+        RoundLoop.Finished<RoundMetrics> done = loop.run(new Rounds(prompts.prompts(), graph, reference, rewardModel,
+                sampling, template.padId(), state -> checkpoints.save(graph, state, List.of(start.tokenizer()))),
+                RoundMetrics.class);
+        HeldOutScore after = heldOutScore.get();
         System.out.printf("rlhf: RLHF policy: mean reward %.3f, EOS rate %.2f%n", after.meanReward(),
                 after.eosRate());
-        String plot = out + "/rlhf_curves.png";
-        RlhfCurves.write(history, "gemma-spark RLOO: " + start.shape().name(), plot, hadoop);
-        double maxKl = history.stream().mapToDouble(RoundMetrics::kl).max().orElse(0);
-        Result result = new Result(config.rounds(), before.meanReward(), after.meanReward(), before.eosRate(),
-                after.eosRate(), maxKl, maxKl <= config.klBudget(), prompts.manifest(), heldOut.manifest(), history,
-                HadoopPaths.absolute(checkpoint, hadoop), HadoopPaths.absolute(metricsFile, hadoop),
-                HadoopPaths.absolute(plot, hadoop));
-        Json.write(result, new Path(out, "summary.json"), hadoop);
-        return result;
+        String plot = job.outputFile("rlhf_curves.png");
+        RlhfCurves.write(done.history(), "gemma-spark RLOO: " + start.shape().name(), plot, hadoop);
+        double maxKl = done.history().stream().mapToDouble(RoundMetrics::kl).max().orElse(0);
+        return job.writeSummary(new Result(config.rounds(), before.meanReward(), after.meanReward(), before.eosRate(),
+                after.eosRate(), maxKl, maxKl <= config.klBudget(), prompts.manifest(), heldOut.manifest(),
+                done.history(), job.absolute(done.checkpoint()), job.absolute(job.metricsFile()),
+                job.absolute(plot)));
     }
+
+    /**
+     * One round's samples: {@code k} replies per prompt, drawn, scored and log-probed on the executors, with their
+     * leave-one-out advantages.
+     */
+    private final class Samples implements RoundLoop.Round {
+        final List<Rollout> rollouts;
+        final double[] rewards;
+        final double[] kl;
+        final boolean[] ended;
+        final double[] advantages;
+        private final ComputationGraph graph;
+        private final int padId;
+
+        Samples(List<Rollout> rollouts, ComputationGraph graph, int padId) {
+            this.rollouts = rollouts;
+            this.graph = graph;
+            this.padId = padId;
+            this.rewards = rollouts.stream().mapToDouble(r -> r.reward).toArray();
+            this.kl = rollouts.stream().mapToDouble(Rollout::kl).toArray();
+            this.ended = new boolean[rollouts.size()];
+            for (int i = 0; i < ended.length; i++) {
+                ended[i] = rollouts.get(i).ended;
+            }
+            this.advantages = RlooAdvantages.leaveOneOut(RlooAdvantages.shaped(rewards, kl, ended, config.beta(),
+                    config.missingEosPenalty()), config.k());
+        }
+
+        /** PPO epoch {@code epoch}: the first weighs with the sampling log-probs, later ones rescore first. */
+        @Override
+        public List<MultiDataSet> minibatches(int epoch) {
+            List<double[]> current = epoch == 0 ? rollouts.stream().map(r -> r.logProbs).toList()
+                    : rescore(job.spark(), graph, rollouts);
+            return updateBatches(rollouts, advantages, current, padId);
+        }
+    }
+
+    /** RLOO's side of the round loop: each round's prompts sampled on the executors with the current policy. */
+    private final class Rounds implements RoundLoop.Trainer<Samples, RoundMetrics> {
+        private final List<RlhfPrompt> prompts;
+        private final ComputationGraph graph;
+        private final Broadcast<ShippedModel> reference;
+        private final Broadcast<ShippedModel> rewardModel;
+        private final RolloutSampler.Sampling sampling;
+        private final int padId;
+        private final Function<TrainerState, String> checkpoint;
+
+        Rounds(List<RlhfPrompt> prompts, ComputationGraph graph, Broadcast<ShippedModel> reference,
+                Broadcast<ShippedModel> rewardModel, RolloutSampler.Sampling sampling, int padId,
+                Function<TrainerState, String> checkpoint) {
+            this.prompts = prompts;
+            this.graph = graph;
+            this.reference = reference;
+            this.rewardModel = rewardModel;
+            this.sampling = sampling;
+            this.padId = padId;
+            this.checkpoint = checkpoint;
+        }
+
+        /** The round's prompts (cycling through the file) and their samples under the policy as it is now. */
+        @Override
+        public Samples round(long round) {
+            List<RlhfPrompt> roundPrompts = new ArrayList<>();
+            for (int i = 0; i < config.promptsPerRound(); i++) {
+                roundPrompts.add(prompts.get((int) ((round * config.promptsPerRound() + i) % prompts.size())));
+            }
+            JavaSparkContext jsc = job.spark();
+            Broadcast<ShippedModel> policy = jsc.broadcast(ShippedModel.of(graph));
+            List<Rollout> rollouts = jsc.parallelize(roundPrompts, config.spark().workers())
+                    .mapPartitions(new RolloutSampler(policy, reference, rewardModel, sampling,
+                            Math.toIntExact(round))).collect();
+            policy.destroy();
+            return new Samples(rollouts, graph, padId);
+        }
+
+        @Override
+        public RoundMetrics metrics(long round, Samples s, RoundMeans update, double seconds) {
+            return new RoundMetrics(round + 1, mean(s.rewards), std(s.rewards), mean(s.kl),
+                    s.rollouts.stream().mapToDouble(Rollout::replyLength).average().orElse(0), mean(s.ended),
+                    s.rollouts.stream().mapToDouble(r -> r.entropy).average().orElse(0), update.loss(), seconds);
+        }
+
+        @Override
+        public String save(RoundLoop.AfterRound at) {
+            return checkpoint.apply(at.trainerState(0, 0, config.seed()));
+        }
+    }
+
 
     /** Log-probs of every rollout's reply under the current policy, computed on the executors, in rollout order. */
     private List<double[]> rescore(JavaSparkContext jsc, ComputationGraph graph, List<Rollout> rollouts) {
@@ -212,12 +237,7 @@ public final class SparkRloo {
             }
             rows.add(new SftRow(tokens, weights, new int[config.seqLen()]));
         }
-        List<MultiDataSet> batches = new ArrayList<>();
-        int size = config.spark().batchSizePerWorker();
-        for (int from = 0; from < rows.size(); from += size) {
-            batches.add(SftBatches.minibatch(rows.subList(from, Math.min(rows.size(), from + size)), false));
-        }
-        return batches;
+        return SftBatches.minibatches(rows, config.spark().batchSizePerWorker(), false);
     }
 
     /** Mean reward and EOS rate of greedy replies, generated and scored on the executors. */

@@ -1,5 +1,6 @@
 package io.gemmaspark.training.sft;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -12,6 +13,16 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class SftBatches {
     private SftBatches() {
+    }
+
+    /** {@code rows} in order, cut into minibatches of {@code batchSize} (the last one may be smaller). */
+    public static List<org.nd4j.linalg.dataset.api.MultiDataSet> minibatches(List<SftRow> rows, int batchSize,
+            boolean withSegments) {
+        List<org.nd4j.linalg.dataset.api.MultiDataSet> batches = new ArrayList<>();
+        for (int from = 0; from < rows.size(); from += batchSize) {
+            batches.add(minibatch(rows.subList(from, Math.min(rows.size(), from + batchSize)), withSegments));
+        }
+        return batches;
     }
 
     public static MultiDataSet minibatch(List<SftRow> rows, boolean withSegments) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gemmaspark.training.TestSpark;
 import io.gemmaspark.training.config.RewardConfig;
 import io.gemmaspark.training.config.SftConfig;
 import io.gemmaspark.training.reward.SparkRewardTrainer;
@@ -32,12 +33,8 @@ class FineTuneResumeTest {
 
     @Test
     void sftAndRewardTrainingResumeExactly() throws Exception {
-        String base = BaseCheckpoints.create(tmp.resolve("base"), "../data/instruct/sft-train.jsonl", 700, 3);
-        try (SparkSession spark = SparkSession.builder().master("local[2]").appName("resume-test")
-                .config("spark.ui.enabled", "false")
-                .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .config("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator")
-                .config("spark.hadoop.hadoop.tmp.dir", tmp.resolve("hadoop-tmp").toString()).getOrCreate()) {
+        String base = BaseCheckpoints.create(tmp.resolve("base"));
+        try (SparkSession spark = TestSpark.session(tmp)) {
             String work = tmp.resolve("work").toString();
             SftConfig sft = SftConfig.load("sft/tiny", List.of("model=" + base, "data=../data/instruct/sft-train.jsonl",
                     "eval_data=../data/instruct/sft-heldout.jsonl", "steps=4", "packing=true",

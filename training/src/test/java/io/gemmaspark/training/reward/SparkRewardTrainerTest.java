@@ -2,6 +2,7 @@ package io.gemmaspark.training.reward;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gemmaspark.training.TestSpark;
 import io.gemmaspark.training.config.RewardConfig;
 import io.gemmaspark.training.sft.BaseCheckpoints;
 import java.nio.file.Files;
@@ -18,18 +19,14 @@ class SparkRewardTrainerTest {
 
     @Test
     void heldOutPairwiseAccuracyReachesPointEight() throws Exception {
-        String base = BaseCheckpoints.create(tmp.resolve("base"), "../data/instruct/sft-train.jsonl", 700, 3);
+        String base = BaseCheckpoints.create(tmp.resolve("base"));
         int steps = Integer.getInteger("reward.test.steps", 40);
         RewardConfig config = RewardConfig.load("reward/tiny", List.of("model=" + base,
                 "data=../data/instruct/preferences-train.jsonl",
                 "eval_data=../data/instruct/preferences-heldout.jsonl", "steps=" + steps,
                 "validation_every_steps=" + steps, "checkpoint.every_steps=" + steps));
         SparkRewardTrainer.Result result;
-        try (SparkSession spark = SparkSession.builder().master("local[2]").appName("reward-test")
-                .config("spark.ui.enabled", "false")
-                .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .config("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator")
-                .config("spark.hadoop.hadoop.tmp.dir", tmp.resolve("hadoop-tmp").toString()).getOrCreate()) {
+        try (SparkSession spark = TestSpark.session(tmp)) {
             result = new SparkRewardTrainer(config, spark, tmp.resolve("out").toString(),
                     tmp.resolve("work").toString()).run(false);
         }

@@ -3,6 +3,7 @@ package io.gemmaspark.training.rlhf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gemmaspark.training.TestSpark;
 import io.gemmaspark.training.config.RewardConfig;
 import io.gemmaspark.training.config.RlhfConfig;
 import io.gemmaspark.training.config.SftConfig;
@@ -25,15 +26,11 @@ class InstructPipelineTest {
     @Test
     void sftThenRewardModelThenRlooOnTheShippedSets() throws Exception {
         Path root = Path.of(System.getProperty("pipeline.out", Files.createTempDirectory("instruct").toString()));
-        String base = BaseCheckpoints.create(root.resolve("base"), "../data/instruct/sft-train.jsonl", 700, 3);
+        String base = BaseCheckpoints.create(root.resolve("base"));
         int sftSteps = Integer.getInteger("pipeline.sft.steps", 8);
         int rewardSteps = Integer.getInteger("pipeline.reward.steps", 4);
         int rounds = Integer.getInteger("pipeline.rounds", 3);
-        try (SparkSession spark = SparkSession.builder().master("local[2]").appName("instruct-pipeline")
-                .config("spark.ui.enabled", "false")
-                .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .config("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator")
-                .config("spark.hadoop.hadoop.tmp.dir", root.resolve("hadoop-tmp").toString()).getOrCreate()) {
+        try (SparkSession spark = TestSpark.session(root)) {
             SparkSft.Result sft = new SparkSft(SftConfig.load("sft/tiny", List.of("model=" + base,
                     "data=../data/instruct/sft-train.jsonl", "eval_data=../data/instruct/sft-heldout.jsonl",
                     "steps=" + sftSteps, "packing=true", "spark.batch_size_per_worker=8",

@@ -7,6 +7,7 @@ import io.gemmaspark.model.chat.ChatTemplate;
 import io.gemmaspark.model.decoder.GemmaDecoder;
 import io.gemmaspark.model.generation.GenerationOptions;
 import io.gemmaspark.model.generation.Generator;
+import io.gemmaspark.training.TestSpark;
 import io.gemmaspark.training.config.SftConfig;
 import io.gemmaspark.training.model.FineTuneStart;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ class SparkSftTest {
 
     @Test
     void fineTuningRaisesHeldOutExactMatchAndWritesAChatCheckpoint() throws Exception {
-        String base = BaseCheckpoints.create(tmp.resolve("base"), "../data/instruct/sft-train.jsonl", 700, 3);
+        String base = BaseCheckpoints.create(tmp.resolve("base"));
         int steps = Integer.getInteger("sft.test.steps", 150);
         SftConfig config = SftConfig.load("sft/tiny", List.of("model=" + base,
                 "data=../data/instruct/sft-train.jsonl", "eval_data=../data/instruct/sft-heldout.jsonl",
@@ -32,7 +33,7 @@ class SparkSftTest {
                 "validation.every_steps=" + steps, "validation.max_new_tokens=16", "checkpoint.every_steps=" + steps,
                 "optimizer.peak_lr=5e-3", "optimizer.min_lr=5e-4", "packing=true"));
         SparkSft.Result result;
-        try (SparkSession spark = session(tmp)) {
+        try (SparkSession spark = TestSpark.session(tmp)) {
             result = new SparkSft(config, spark, tmp.resolve("out").toString(), tmp.resolve("work").toString())
                     .run(false);
         }
@@ -59,14 +60,5 @@ class SparkSftTest {
         int[] reply = new Generator(decoder).generate(new int[][] {prompt},
                 new GenerationOptions(16, 0, 0, 1, 0, new int[] {template.endOfTurnId()}))[0];
         assertTrue(reply.length < 16, "stops at <end_of_turn>: " + tuned.codec().decode(reply));
-    }
-
-    static SparkSession session(Path work) {
-        return SparkSession.builder().master("local[2]").appName("sft-test")
-                .config("spark.ui.enabled", "false")
-                .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .config("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator")
-                .config("spark.hadoop.hadoop.tmp.dir", work.resolve("hadoop-tmp").toString())
-                .getOrCreate();
     }
 }
