@@ -3,7 +3,6 @@ package io.gemmaspark.model.decoder;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -36,7 +35,20 @@ public final class HostKernels {
 
     /** Whether {@code a} is absent or float32 host memory laid out densely in row-major order (offset allowed). */
     static boolean dense(INDArray a) {
-        return a == null || applies(a) && Shape.hasDefaultStridesForShape(a);
+        if (a == null) {
+            return true;
+        }
+        if (!applies(a)) {
+            return false;
+        }
+        long expected = 1;
+        for (int i = a.rank() - 1; i >= 0; i--) {
+            if (a.size(i) != 1 && a.stride(i) != expected) {   // ND4J may give length-1 axes any stride
+                return false;
+            }
+            expected *= a.size(i);
+        }
+        return true;
     }
 
     /**

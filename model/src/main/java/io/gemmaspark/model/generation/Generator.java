@@ -239,11 +239,14 @@ public final class Generator {
             return cached(cache, total);
         }
 
-        /** The first {@code total} cached positions as a contiguous {@code [B*KV, total, hd]} array. */
+        /**
+         * The first {@code total} cached positions as {@code [B*KV, total, hd]}: a strided view of the cache
+         * {@code [B, KV, capacity, hd]} (rows {@code B*KV} lie {@code capacity*hd} apart), so no step copies it.
+         */
         private INDArray cached(INDArray cache, int total) {
-            INDArray used = cache.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, total),
-                    NDArrayIndex.all());
-            return used.dup('c').reshape('c', (long) batch * c.numKeyValueHeads(), total, c.headDim());
+            long hd = c.headDim();
+            return Nd4j.create(cache.data(), new long[] {(long) batch * c.numKeyValueHeads(), total, hd},
+                    new long[] {capacity * hd, hd, 1}, cache.offset(), 'c');
         }
     }
 }
