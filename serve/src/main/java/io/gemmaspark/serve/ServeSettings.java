@@ -16,6 +16,8 @@ import io.gemmaspark.model.generation.SchedulerSettings;
  * @param maxN                  most choices a request may ask for
  * @param requestTimeoutSeconds a request running longer is cancelled
  * @param workerThreads         HTTP worker threads (each open request holds one)
+ * @param blasThreads           threads of each matrix product; 0 means one per core (bin/gemma sets
+ *                              OMP_NUM_THREADS=1 for ND4J's own loops, which would leave BLAS on one core)
  * @param scheduler             continuous batching limits
  */
 public record ServeSettings(
@@ -28,6 +30,7 @@ public record ServeSettings(
         @Default("4") @Range(min = 1, max = 128) int maxN,
         @Default("300") @Range(min = 1) int requestTimeoutSeconds,
         @Default("128") @Range(min = 2) int workerThreads,
+        @Default("0") @Range(min = 0) int blasThreads,
         Scheduler scheduler) {
 
     /** See {@link SchedulerSettings}. */
