@@ -1,6 +1,8 @@
 package io.gemmaspark.model.decoder;
 
 import java.nio.FloatBuffer;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -17,6 +19,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class HostKernels {
     private static final boolean HOST_MEMORY = Nd4j.getEnvironment().isCPU();
+    /** Kernels over this many rows or more split them over two threads (16 decode rows of GeGLU: 32k tanh). */
+    private static final int PARALLEL_ROWS = 4;
 
     private HostKernels() {}
 
@@ -177,25 +181,50 @@ public final class HostKernels {
         Rows gs = new Rows(gate);
         Rows us = new Rows(up);
         Rows hs = new Rows(hidden);
-        float[] g = new float[f];
-        float[] u = new float[f];
-        float[] t = new float[f];
-        for (int r = 0; r < rows; r++) {
-            gs.read(r, 0, g, f);
-            us.read(r, 0, u, f);
-            for (int i = 0; i < f; i++) {
-                double x = g[i];
-                t[i] = tanh(Kernels.SQRT_2_OVER_PI * (x + Kernels.GELU_CUBIC * x * x * x));
-                g[i] = 0.5f * g[i] * (1f + t[i]);
-                u[i] *= g[i];
+        Rows ts = keep ? new Rows(tanhs) : null;
+        Rows es = keep ? new Rows(gelus) : null;
+        inRowChunks(rows, (from, to) -> {
+            float[] g = new float[f];
+            float[] u = new float[f];
+            float[] t = new float[f];
+            for (int r = from; r < to; r++) {
+                gs.read(r, 0, g, f);
+                us.read(r, 0, u, f);
+                for (int i = 0; i < f; i++) {
+                    double x = g[i];
+                    t[i] = tanh(Kernels.SQRT_2_OVER_PI * (x + Kernels.GELU_CUBIC * x * x * x));
+                    g[i] = 0.5f * g[i] * (1f + t[i]);
+                    u[i] *= g[i];
+                }
+                hs.write(r, 0, u, f);
+                if (keep) {
+                    ts.write(r, 0, t, f);
+                    es.write(r, 0, g, f);
+                }
             }
-            hs.write(r, 0, u, f);
-            if (keep) {
-                new Rows(tanhs).write(r, 0, t, f);
-                new Rows(gelus).write(r, 0, g, f);
-            }
-        }
+        });
         return new Kernels.GeGlu(hidden, tanhs, gelus);
+    }
+
+    /** Rows {@code [from, to)} of a kernel. */
+    @FunctionalInterface
+    private interface RowRange {
+        void run(int from, int to);
+    }
+
+    /**
+     * Runs {@code body} over rows {@code 0..rows} in two halves on the fork-join pool from {@link #PARALLEL_ROWS}
+     * rows on (rows are independent, so the result does not depend on the split), else on this thread.
+     */
+    private static void inRowChunks(int rows, RowRange body) {
+        if (rows < PARALLEL_ROWS) {
+            body.run(0, rows);
+            return;
+        }
+        int half = rows / 2;
+        ForkJoinTask<?> second = ForkJoinPool.commonPool().submit(() -> body.run(half, rows));
+        body.run(0, half);
+        second.join();
     }
 
     /**
