@@ -160,7 +160,11 @@ def main():
     rnd.shuffle(train)
     write("data/instruct/sft-train.jsonl", train)
     write("data/instruct/sft-heldout.jsonl", held)
-    write("data/instruct/sft-train-text.jsonl", plain_text_documents(train))
+    text_documents = plain_text_documents(train)
+    leaked = [p for p in held_prompts if any(p in d["text"] for d in text_documents)]
+    if leaked:
+        raise SystemExit("held-out prompts in sft-train-text.jsonl: %s" % leaked)
+    write("data/instruct/sft-train-text.jsonl", text_documents)
 
     # Preferences: chosen is verifiably better than rejected. Held-out pairs use prompts not in the training pairs.
     train_prompts = set()
