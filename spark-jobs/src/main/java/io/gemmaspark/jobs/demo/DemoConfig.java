@@ -22,6 +22,7 @@ import java.util.List;
  * @param instructText  instruction-like text (JSONL, records with {@code source: instruct}) added to the tokenizer's
  *                      corpus and, when {@code instructShare > 0}, to pretraining; "" for none ({@link InstructMix})
  * @param instructShare its weight in every pretraining stage's mixture, the configured components sharing the rest
+ * @param instructTokenizerWeight how many times its words count in the tokenizer's corpus
  */
 public record DemoConfig(
         String out,

@@ -12,9 +12,9 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * The demo's instruction-like text ({@code instruct_text}, {@code instruct_share} of conf/pipeline/demo.yaml): the
  * SFT training conversations as plain text, added to the tokenizer's corpus and, with a share above 0, to every
- * pretraining stage's mixture. Real pretraining mixtures carry instruction-like data; here it also gives the
- * task words whole pieces, so that a word in the prompt and the same word in the reply are one piece each, and
- * lets the model meet the tasks before SFT teaches it the chat format. The text is curated data, read as is and
+ * pretraining stage's mixture. Real pretraining mixtures carry instruction-like data; here, upweighted in the
+ * tokenizer's corpus, it also gives the task words pieces of their own (in the prompt, bare and upper-cased in the
+ * reply) instead of near-byte pieces, and lets the model meet the tasks before SFT teaches it the chat format. The text is curated data, read as is and
  * not through prepare's web-text filters (which drop short documents and harmful-request text on purpose).
  */
 final class InstructMix {
@@ -45,7 +45,7 @@ final class InstructMix {
      * A {@code stages=...} override of the pretraining configuration in which the instruction-like text is
      * {@code instructShare} of each stage's weight and the configured components share the rest in their
      * configured proportions; empty when there is nothing to mix in. (Components matching any source also
-     * draw the text at its natural share, about 2% of the demo corpus.)
+     * draw the text at its natural share, 3.5% of the demo's tokens.)
      */
     static List<String> stagesOverride(DemoConfig demo, List<StageConfig> stages) {
         if (demo.instructText().isEmpty() || demo.instructShare() <= 0) {
