@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gemmaspark.jobs.bench.SyntheticCorpus;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,6 +65,7 @@ class DemoCommandTest {
                 "spark: {workers: 2, batch_size_per_worker: 2, averaging_frequency: 1, repartition: Never}",
                 "optimizer: {peak_lr: 2.0e-4, min_lr: 2.0e-4}",
                 "checkpoint: {every_steps: 1, keep_last: 1}", ""));
+        Path instructText = Path.of("../data/instruct/sft-train-text.jsonl").toAbsolutePath();
         Path configuredOut = dir.resolve("configured-out");
         Path demoConf = Files.writeString(dir.resolve("demo.yaml"), String.join("\n",
                 "out: " + configuredOut,
@@ -75,7 +78,10 @@ class DemoCommandTest {
                 "pretrain: " + pretrain,
                 "sft: " + sft,
                 "reward: " + reward,
-                "rlhf: " + rlhf, ""));
+                "rlhf: " + rlhf,
+                "instruct_text: " + instructText,
+                "instruct_share: 0.5",
+                "instruct_tokenizer_weight: 3", ""));
 
         Path out = dir.resolve("cli-out");
         CliTest.Result r = CliTest.run("demo", "--conf", demoConf.toString(), "--out", out.toString());
@@ -95,6 +101,17 @@ class DemoCommandTest {
             assertTrue(r.out().lines().anyMatch(line -> line.startsWith(stage + " ") && line.contains("/")),
                     "the side-by-side table has a " + stage + " row:\n" + r.out());
         }
+        // The instruction-like text: weighted in the tokenizer's corpus, packed with the clean documents, and a
+        // pretraining mixture component of its own next to the configured one, read back from each stage's output.
+        assertEquals(3, JSON.readTree(out.resolve("tokenizer/manifest.json").toFile())
+                .at("/input_weights").path(instructText.toString()).asInt(), r.out());
+        assertTrue(StreamSupport.stream(JSON.readTree(out.resolve("tokens/manifest.json").toFile()).path("groups")
+                        .spliterator(), false)
+                .anyMatch(g -> g.path("source").asText().equals("instruct") && g.path("documents").asInt() == 60),
+                "the 60 instruct documents are packed into token shards");
+        JsonNode rows = JSON.readTree(out.resolve("pretrain/summary.json").toFile()).at("/rowsByStageComponent/broad");
+        assertEquals(2, rows.size(), "the configured component and the instruct one: " + rows);
+        assertTrue(rows.get(1).asLong() > 0 && rows.get(0).asLong() > 0, rows.toString());
         assertFalse(Files.exists(configuredOut), "nothing written under the configuration's out when --out is given");
     }
 }

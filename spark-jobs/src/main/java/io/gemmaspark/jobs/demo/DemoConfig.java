@@ -1,6 +1,7 @@
 package io.gemmaspark.jobs.demo;
 
 import io.gemmaspark.config.Default;
+import io.gemmaspark.config.Range;
 import java.util.List;
 
 /**
@@ -18,6 +19,10 @@ import java.util.List;
  * @param sft     SFT configuration (conf/sft/), started from the demo's pretrained checkpoint
  * @param reward  reward-model configuration (conf/reward/), on the SFT checkpoint
  * @param rlhf    RLOO configuration (conf/rlhf/), from the SFT policy against that reward model
+ * @param instructText  instruction-like text (JSONL, records with {@code source: instruct}) added to the tokenizer's
+ *                      corpus and, when {@code instructShare > 0}, to pretraining; "" for none ({@link InstructMix})
+ * @param instructShare its weight in every pretraining stage's mixture, the configured components sharing the rest
+ * @param instructTokenizerWeight how many times its words count in the tokenizer's corpus
  */
 public record DemoConfig(
         String out,
@@ -33,13 +38,16 @@ public record DemoConfig(
         String evaluateTasks,
         @Default("sft/tiny") String sft,
         @Default("reward/tiny") String reward,
-        @Default("rlhf/tiny") String rlhf) {
+        @Default("rlhf/tiny") String rlhf,
+        @Default("''") String instructText,
+        @Default("0") @Range(min = 0, max = 0.9) double instructShare,
+        @Default("1") @Range(min = 1) int instructTokenizerWeight) {
 
     /** The settings before the evaluate stage existed: it runs on every task's sample. */
     public DemoConfig(String out, String master, List<String> inputs, String prepare, String filters, String model,
                       String tokenizer, String tokenize, String pretrain) {
         this(out, master, inputs, prepare, filters, model, tokenizer, tokenize, pretrain, DEFAULT_EVALUATE_TASKS,
-                "sft/tiny", "reward/tiny", "rlhf/tiny");
+                "sft/tiny", "reward/tiny", "rlhf/tiny", "", 0, 1);
     }
 
     public static final String DEFAULT_EVALUATE_TASKS =
@@ -48,6 +56,6 @@ public record DemoConfig(
     /** The same settings writing under {@code out} (the demo's {@code --out DIR}). */
     public DemoConfig withOut(String out) {
         return new DemoConfig(out, master, inputs, prepare, filters, model, tokenizer, tokenize, pretrain,
-                evaluateTasks, sft, reward, rlhf);
+                evaluateTasks, sft, reward, rlhf, instructText, instructShare, instructTokenizerWeight);
     }
 }

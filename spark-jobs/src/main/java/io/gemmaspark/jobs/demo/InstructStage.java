@@ -21,9 +21,10 @@ import org.apache.spark.sql.SparkSession;
  * the SFT policy into {@code <out>/rlhf}; then held-out exact match and reward of the pretrained, SFT and RLHF
  * checkpoints side by side. Each stage resumes an interrupted run (a finished one is left as it is).
  *
- * <p>The pretrained model has only read the demo corpus (bible and Python docs): it has never seen the chat
- * template's turn markers or these tasks, so SFT teaches it the format, the stop token and the tasks from the
- * shipped set alone; the "pretrained" row is that starting point, not a chat model.
+ * <p>The pretrained model has read the demo corpus and the SFT training conversations as plain text
+ * ({@link InstructMix}), but never the chat template's turn markers or {@code <end_of_turn>}: SFT teaches it the
+ * format and the stop on top of what pretraining learnt; the "pretrained" row is that starting point, not a chat
+ * model.
  */
 public final class InstructStage {
     private InstructStage() {

@@ -29,7 +29,7 @@ public final class PrepareStage {
     }
 
     /** data/sample and friends resolve against the checkout when the demo is started from another directory. */
-    private static String underHome(String input) {
+    static String underHome(String input) {
         String home = System.getenv("GEMMA_HOME");
         Path path = Path.of(input);
         if (home == null || path.isAbsolute() || input.contains(":") || Files.exists(path)) {

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -57,27 +58,46 @@ public final class TokenizerTrainJob {
     /** @param reader how inputs are read: prepare's reader settings ({@link ReaderConfig}) */
     public static Summary run(SparkSession spark, TokenizerTrainingConfig config, PrepareSettings.Reader reader,
                               List<String> inputs, String out, boolean overwrite) {
+        return run(spark, config, reader, inputs, Map.of(), out, overwrite);
+    }
+
+    /**
+     * @param reader  how inputs are read: prepare's reader settings ({@link ReaderConfig})
+     * @param weights inputs whose words count this many times each (upsampling a small domain so that its words
+     *                earn pieces, as tokenizer corpora upsample code or rare languages); the others count once
+     */
+    public static Summary run(SparkSession spark, TokenizerTrainingConfig config, PrepareSettings.Reader reader,
+                              List<String> inputs, Map<String, Integer> weights, String out, boolean overwrite) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         try (AtomicOutput output = AtomicOutput.begin(out, hadoop, overwrite)) {
             long start = System.nanoTime();
             ReasonCounter skipped = new ReasonCounter();
             spark.sparkContext().register(skipped, "records skipped");
-            JavaRDD<String> lines = TextInputs.lines(spark, inputs, reader, skipped);
+            double sampleFraction = 1.0;
             if (config.sampleSize() > 0) {
                 // A pass of its own, so that each skipped record is counted once, in the pass that trains.
                 ReasonCounter countingPass = new ReasonCounter();
                 spark.sparkContext().register(countingPass, "records skipped (sampling count)");
                 long total = TextInputs.lines(spark, inputs, reader, countingPass).count();
-                if (total > config.sampleSize()) {
-                    lines = lines.sample(false, (double) config.sampleSize() / total, config.seed());
-                }
+                sampleFraction = Math.min(1.0, (double) config.sampleSize() / total);
             }
             LongAccumulator used = spark.sparkContext().longAccumulator("lines used");
             LongAccumulator empty = spark.sparkContext().longAccumulator("lines empty");
             LongAccumulator tooLong = spark.sparkContext().longAccumulator("lines too long");
             LongAccumulator reserved = spark.sparkContext().longAccumulator("lines with U+2585");
-            JavaPairRDD<String, Long> counts = lines
-                    .mapPartitionsToPair(partition -> countWords(config, partition, used, empty, tooLong, reserved))
+            JavaPairRDD<String, Long> weighted = null;
+            for (Map.Entry<Integer, List<String>> group : byWeight(inputs, weights).entrySet()) {
+                JavaRDD<String> lines = TextInputs.lines(spark, group.getValue(), reader, skipped);
+                if (sampleFraction < 1.0) {
+                    lines = lines.sample(false, sampleFraction, config.seed());
+                }
+                long weight = group.getKey();
+                JavaPairRDD<String, Long> groupCounts = lines
+                        .mapPartitionsToPair(partition -> countWords(config, partition, used, empty, tooLong, reserved))
+                        .mapValues(count -> count * weight);
+                weighted = weighted == null ? groupCounts : weighted.union(groupCounts);
+            }
+            JavaPairRDD<String, Long> counts = weighted
                     .reduceByKey(Long::sum)
                     .persist(StorageLevel.MEMORY_AND_DISK_SER());
             WordPruning.Result pruning = WordPruning.prune(counts, config.minWordCount(), config.maxWords());
@@ -109,12 +129,26 @@ public final class TokenizerTrainJob {
             manifest.put("config", config);
             manifest.put("reader", reader);
             manifest.put("inputs", inputs);
+            manifest.put("input_weights", weights);
             manifest.put("summary", summary);
             manifest.put("files", List.of(MODEL_FILE, VOCAB_FILE));
             Json.write(manifest, new Path(output.tempPath(), "manifest.json"), hadoop);
             output.commit();
             return summary;
         }
+    }
+
+    /** Inputs grouped by the weight of their words, in input order within a group. */
+    private static Map<Integer, List<String>> byWeight(List<String> inputs, Map<String, Integer> weights) {
+        Map<Integer, List<String>> groups = new TreeMap<>();
+        for (String input : inputs) {
+            int weight = weights.getOrDefault(input, 1);
+            if (weight < 1) {
+                throw new UserError("tokenizer input weight of " + input + " must be >= 1, got " + weight);
+            }
+            groups.computeIfAbsent(weight, w -> new ArrayList<>()).add(input);
+        }
+        return groups;
     }
 
     private static Iterator<Tuple2<String, Long>> countWords(TokenizerTrainingConfig config, Iterator<String> lines,

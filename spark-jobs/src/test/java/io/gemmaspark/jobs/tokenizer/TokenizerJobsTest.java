@@ -258,6 +258,45 @@ class TokenizerJobsTest {
                 TokenizerFiles.readBytes(full.modelPath()), "no pruning: trained on every word");
     }
 
+    /**
+     * An input of weight 3 trains the same tokenizer as its text written out three times (three files, so not one
+     * path read once), and a weight that changes the tokenizer: the upweighted words earn a piece they lack at
+     * weight 1.
+     */
+    @Test
+    void anInputOfWeightKCountsAsItsTextRepeatedKTimes() throws Exception {
+        List<String> small = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            small.add(new ObjectMapper().writeValueAsString(Map.of("id", "w-" + i,
+                    "text", "Repeat the word: zephyrquill\nzephyrquill\n\nWrite in capital letters: zephyrquill\nZEPHYRQUILL")));
+        }
+        Path weighted = Files.createDirectories(dir.resolve("weighted/one"));
+        Files.write(weighted.resolve("small.jsonl"), small);
+        Path repeated = Files.createDirectories(dir.resolve("weighted/three"));
+        for (int copy = 0; copy < 3; copy++) {
+            Files.write(repeated.resolve("small-" + copy + ".jsonl"), small);
+        }
+        TokenizerTrainingConfig config = trainingConfig("vocab_size: 700\n");
+        TokenizerTrainJob.Summary byWeight = TokenizerTrainJob.run(spark, config, ReaderConfig.defaults(),
+                List.of(cleanDocs, weighted.toString()), Map.of(weighted.toString(), 3),
+                dir.resolve("tok-weight-3").toString(), true);
+        TokenizerTrainJob.Summary byCopies = TokenizerTrainJob.run(spark, config, ReaderConfig.defaults(),
+                List.of(cleanDocs, repeated.toString()), dir.resolve("tok-copies-3").toString(), true);
+        assertArrayEquals(TokenizerFiles.readBytes(byCopies.modelPath()), TokenizerFiles.readBytes(byWeight.modelPath()),
+                "weight 3 = the text three times");
+        TokenizerTrainJob.Summary once = TokenizerTrainJob.run(spark, config, ReaderConfig.defaults(),
+                List.of(cleanDocs, weighted.toString()), dir.resolve("tok-weight-1").toString(), true);
+        assertTrue(pieces(byWeight).contains("ZEPHYRQUILL") && !pieces(once).contains("ZEPHYRQUILL"),
+                "the upweighted word earns a whole piece only with the weight");
+        assertEquals(3, Json.MAPPER.readTree(dir.resolve("tok-weight-3/manifest.json").toFile())
+                .at("/input_weights").path(weighted.toString()).asInt(), "the weights are in the manifest");
+    }
+
+    private static List<String> pieces(TokenizerTrainJob.Summary summary) throws Exception {
+        return Files.readAllLines(Path.of(summary.out().replaceFirst("^file:", ""), TokenizerTrainJob.VOCAB_FILE))
+                .stream().map(line -> line.substring(0, line.indexOf('\t'))).toList();
+    }
+
     private static Map<String, Long> counts(JsonNode node) {
         Map<String, Long> counts = new TreeMap<>();
         node.fields().forEachRemaining(e -> counts.put(e.getKey(), e.getValue().asLong()));
