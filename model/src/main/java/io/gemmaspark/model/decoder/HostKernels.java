@@ -1,6 +1,7 @@
 package io.gemmaspark.model.decoder;
 
 import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.FloatPointer;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -56,15 +57,17 @@ public final class HostKernels {
     }
 
     /**
-     * A view of the memory under {@code a}: element {@code i} of a dense row-major array is at
-     * {@code at(a) + i}. ND4J hands a view the buffer it was cut from, positioned at that buffer's own offset.
+     * The memory of {@code a} as a buffer whose element 0 is the array's first element and which spans every
+     * element it reaches through its strides. Cut from the array's own address: the buffer of a tensor inside the
+     * 2B model's parameter vector would pass the 2^31-byte limit of one NIO buffer.
      */
     static FloatBuffer floats(INDArray a) {
-        return a.data().asNioFloat();
-    }
-
-    static int at(INDArray a, FloatBuffer floats) {
-        return Math.toIntExact(floats.position() + a.offset() - a.data().offset());
+        long extent = 1;
+        for (int i = 0; i < a.rank(); i++) {
+            extent += (a.size(i) - 1) * a.stride(i);
+        }
+        long first = a.offset() - a.data().offset();
+        return new FloatPointer(a.data().addressPointer()).position(first).limit(first + extent).asBuffer();
     }
 
     /** {@link Kernels#rmsNorm} for {@code x [N, d]} with rows of unit stride. */
@@ -233,31 +236,29 @@ public final class HostKernels {
      */
     private static final class Rows {
         private final FloatBuffer buffer;
-        private final int base;
         private final int stride;
 
         Rows(INDArray a) {
             buffer = floats(a);
-            base = at(a, buffer);
             stride = a.rank() >= 2 ? (int) a.stride(0) : 0;
         }
 
         float[] read(int row, int column, float[] dst, int length) {
-            buffer.get(base + row * stride + column, dst, 0, length);
+            buffer.get(row * stride + column, dst, 0, length);
             return dst;
         }
 
         void write(int row, int column, float[] src, int length) {
-            buffer.put(base + row * stride + column, src, 0, length);
+            buffer.put(row * stride + column, src, 0, length);
         }
 
         /** Elements {@code index .. index+length} in row-major order of a dense array. */
         void readAt(int index, float[] dst, int length) {
-            buffer.get(base + index, dst, 0, length);
+            buffer.get(index, dst, 0, length);
         }
 
         void writeAt(int index, float[] src, int length) {
-            buffer.put(base + index, src, 0, length);
+            buffer.put(index, src, 0, length);
         }
     }
 
@@ -284,9 +285,6 @@ public final class HostKernels {
         FloatBuffer os = floats(out);
         FloatBuffer ks = floats(keyCache);
         FloatBuffer vs = floats(valueCache);
-        int q0 = at(queries, qs);
-        int k0 = at(keyCache, ks);
-        int v0 = at(valueCache, vs);
         Scratch scratch = SCRATCH.get().ensure(length * hd, hd);
         float[] keys = scratch.keys;
         float[] values = scratch.values;
@@ -297,13 +295,13 @@ public final class HostKernels {
             int cacheHead = kv * capacity * hd;
             int last = cacheHead + (length - 1) * hd;
             int newRow = (kv * steps + row) * hd;
-            ks.put(k0 + last, nks, at(newKeys, nks) + newRow, hd);
-            vs.put(v0 + last, nvs, at(newValues, nvs) + newRow, hd);
-            ks.get(k0 + cacheHead, keys, 0, length * hd);
-            vs.get(v0 + cacheHead, values, 0, length * hd);
+            ks.put(last, nks, newRow, hd);
+            vs.put(last, nvs, newRow, hd);
+            ks.get(cacheHead, keys, 0, length * hd);
+            vs.get(cacheHead, values, 0, length * hd);
             for (int h = 0; h < groups; h++) {
                 int head = ((kv * groups + h) * steps + row) * hd;
-                qs.get(q0 + head, query, 0, hd);
+                qs.get(head, query, 0, hd);
                 float max = Float.NEGATIVE_INFINITY;
                 for (int j = 0; j < length; j++) {
                     scores[j] = dot(query, keys, j * hd, hd);
@@ -326,7 +324,7 @@ public final class HostKernels {
                 for (int i = 0; i < hd; i++) {
                     sum[i] *= norm;
                 }
-                os.put(at(out, os) + head, sum, 0, hd);
+                os.put(head, sum, 0, hd);
             }
         }
     }
@@ -341,10 +339,9 @@ public final class HostKernels {
         int rows = (int) a.rows();
         int width = (int) a.columns();
         FloatBuffer floats = floats(a);
-        int base = at(a, floats);
         float[][] out = new float[rows][width];
         for (int r = 0; r < rows; r++) {
-            floats.get(base + r * width, out[r], 0, width);
+            floats.get(r * width, out[r], 0, width);
         }
         return out;
     }
