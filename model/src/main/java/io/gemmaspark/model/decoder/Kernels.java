@@ -21,20 +21,32 @@ public final class Kernels {
     private Kernels() {}
 
     /**
-     * {@code x W^T}: x {@code [N, in]}, w {@code [out, in]} -> {@code [N, out]}. A single row (one decode step)
-     * goes through BLAS gemv, which streams the weights several times faster than a one-row gemm.
-     * Both write into an output allocated here: given none, {@code Nd4j.gemm} copies the transposed weights first,
-     * which made a 16-row product cost 2-3x one into a given output.
+     * {@code x W^T}: x {@code [N, in]}, w {@code [out, in]} -> {@code [N, out]}. On host memory the product goes
+     * straight to OpenBLAS ({@link HostKernels#linear}); otherwise a single row (one decode step) goes through BLAS
+     * gemv, which streams the weights several times faster than a one-row gemm, and several rows through
+     * {@code Nd4j.gemm} into an output allocated here (given none, it copies the transposed weights first, which
+     * made a 16-row product cost 2-3x one into a given output).
      */
     public static INDArray linear(INDArray x, INDArray w) {
-        if (x.rows() == 1 && x.dataType() == w.dataType()) {
-            INDArray y = Nd4j.createUninitialized(x.dataType(), w.rows());
-            Nd4j.getBlasWrapper().level2().gemv('c', 'N', 1.0, w, x.reshape('c', new long[] {x.columns()}), 0.0, y);
-            return y.reshape('c', 1, w.rows());
-        }
         INDArray y = Nd4j.createUninitialized(x.dataType(), x.rows(), w.rows());
-        Nd4j.gemm(x, w, y, false, true, 1.0, 0.0);
+        linearAccumulateOrWrite(x, w, y, false);
         return y;
+    }
+
+    /** {@code y += x W^T} in place (a residual branch added without a temporary). */
+    public static void linearAccumulate(INDArray x, INDArray w, INDArray y) {
+        linearAccumulateOrWrite(x, w, y, true);
+    }
+
+    private static void linearAccumulateOrWrite(INDArray x, INDArray w, INDArray y, boolean accumulate) {
+        if (HostKernels.applies(x, w, y)) {
+            HostKernels.linear(x, w, y, accumulate);
+        } else if (x.rows() == 1 && x.dataType() == w.dataType()) {
+            Nd4j.getBlasWrapper().level2().gemv('c', 'N', 1.0, w, x.reshape('c', new long[] {x.columns()}),
+                    accumulate ? 1.0 : 0.0, y.reshape('c', new long[] {y.columns()}));
+        } else {
+            Nd4j.gemm(x, w, y, false, true, 1.0, accumulate ? 1.0 : 0.0);
+        }
     }
 
     /** Whether the arrays are float32 host memory in dense row-major layout, as {@link HostKernels} reads them. */
@@ -50,16 +62,6 @@ public final class Kernels {
     /** A {@code [N, width]} array's rows as float32 heap arrays (logits handed to the samplers). */
     public static float[][] toFloatRows(INDArray a) {
         return HostKernels.dense(a) && a.rank() == 2 ? HostKernels.rows(a) : a.castTo(DataType.FLOAT).toFloatMatrix();
-    }
-
-    /** {@code y += x W^T} in place (a residual branch added without a temporary). */
-    public static void linearAccumulate(INDArray x, INDArray w, INDArray y) {
-        if (x.rows() == 1 && x.dataType() == w.dataType()) {
-            Nd4j.getBlasWrapper().level2().gemv('c', 'N', 1.0, w, x.reshape('c', new long[] {x.columns()}), 1.0,
-                    y.reshape('c', new long[] {y.columns()}));
-            return;
-        }
-        Nd4j.gemm(x, w, y, false, true, 1.0, 1.0);
     }
 
     /**
