@@ -32,13 +32,22 @@ public final class HostKernels {
 
     private HostKernels() {}
 
-    /** Whether every non-null array is float32 in host memory and row-major with unit stride along its last axis. */
+    /**
+     * Whether every non-null array is float32 in host memory with each row contiguous (unit stride along the last
+     * axis) and, for a matrix, rows at least a row apart. ND4J's order flag is not consulted: it marks some
+     * one-row views 'f' although their elements lie row by row.
+     */
     static boolean applies(INDArray... arrays) {
         if (!HOST_MEMORY) {
             return false;
         }
         for (INDArray a : arrays) {
-            if (a != null && (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || a.stride(-1) != 1)) {
+            if (a == null) {
+                continue;
+            }
+            boolean rowsContiguous = a.size(-1) == 1 || a.stride(-1) == 1;
+            boolean rowMajor = a.rank() != 2 || a.size(0) == 1 || a.stride(0) >= a.size(1);
+            if (a.dataType() != DataType.FLOAT || !rowsContiguous || !rowMajor) {
                 return false;
             }
         }
