@@ -263,7 +263,8 @@ public final class ModelBench {
         GenerationOptions options = new GenerationOptions(tokens, 0, 0, 1, 0, null);
         double seconds;
         try (BatchScheduler scheduler = new BatchScheduler(batched, settings)) {
-            runStreams(scheduler, streams, 8, Math.min(8, tokens), random, config);   // warm-up: workspaces, tables
+            // Warm-up of a whole run: workspaces, tables, and the JIT compiling the host-memory kernels.
+            runStreams(scheduler, streams, 8, tokens, random, config);
             seconds = runStreams(scheduler, streams, 8, tokens, random, config);
         }
         // Decode only: from the first token (the prompts' prefill step) to the last, tokens - 1 steps per stream.
