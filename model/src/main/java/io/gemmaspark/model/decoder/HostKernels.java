@@ -6,6 +6,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemv;
 
+import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
 
 import org.bytedeco.javacpp.FloatPointer;
@@ -29,6 +30,8 @@ public final class HostKernels {
     private static final boolean HOST_MEMORY = Nd4j.getEnvironment().isCPU();
     /** Kernels over this many rows or more split them over two threads (16 decode rows of GeGLU: 32k tanh). */
     private static final int PARALLEL_ROWS = 4;
+    /** {@link FewRowProduct} runs only when the JVM was started with the vector module it is written in. */
+    private static final boolean FEW_ROW_PRODUCT = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     private HostKernels() {}
 
@@ -96,13 +99,18 @@ public final class HostKernels {
         int in = (int) x.columns();
         int out = (int) w.rows();
         float beta = accumulate ? 1f : 0f;
-        if (rows == 1) {
+        if (FEW_ROW_PRODUCT && FewRowProduct.fits(rows, in)) {
+            FewRowProduct.multiply(x, w, y, accumulate);
+        } else if (rows == 1) {
             cblas_sgemv(CblasRowMajor, CblasNoTrans, out, in, 1f, pointer(w), (int) w.stride(0), pointer(x), 1, beta,
                     pointer(y), 1);
         } else {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, out, in, 1f, pointer(x), (int) x.stride(0),
                     pointer(w), (int) w.stride(0), beta, pointer(y), (int) y.stride(0));
         }
+        Reference.reachabilityFence(x);   // the pointers hold addresses, not the arrays
+        Reference.reachabilityFence(w);
+        Reference.reachabilityFence(y);
     }
 
     /** The address of the array's first element. */
@@ -251,7 +259,7 @@ public final class HostKernels {
 
     /** Rows {@code [from, to)} of a kernel. */
     @FunctionalInterface
-    private interface RowRange {
+    interface RowRange {
         void run(int from, int to);
     }
 
@@ -260,13 +268,17 @@ public final class HostKernels {
      * rows on (rows are independent, so the result does not depend on the split), else on this thread.
      */
     private static void inRowChunks(int rows, RowRange body) {
-        if (rows < PARALLEL_ROWS) {
-            body.run(0, rows);
+        inTwoParts(rows, rows / 2, rows >= PARALLEL_ROWS, body);
+    }
+
+    /** Runs {@code body} over {@code 0..split} here and {@code split..n} on the fork-join pool, or all here. */
+    static void inTwoParts(int n, int split, boolean parallel, RowRange body) {
+        if (!parallel) {
+            body.run(0, n);
             return;
         }
-        int half = rows / 2;
-        ForkJoinTask<?> second = ForkJoinPool.commonPool().submit(() -> body.run(half, rows));
-        body.run(0, half);
+        ForkJoinTask<?> second = ForkJoinPool.commonPool().submit(() -> body.run(split, n));
+        body.run(0, split);
         second.join();
     }
 
@@ -274,7 +286,7 @@ public final class HostKernels {
      * A float32 host array read and written a row at a time by bulk copies: element-wise access to a direct
      * buffer pays a memory-scope check per element, and loops over heap arrays compile to vector code.
      */
-    private static final class Rows {
+    static final class Rows {
         private final FloatBuffer buffer;
         private final int stride;
 
@@ -286,6 +298,13 @@ public final class HostKernels {
         float[] read(int row, int column, float[] dst, int length) {
             buffer.get(row * stride + column, dst, 0, length);
             return dst;
+        }
+
+        /** Rows {@code first..first+n}, their first {@code length} elements each, one after another into {@code dst}. */
+        void readRows(int first, int n, int length, float[] dst) {
+            for (int r = 0; r < n; r++) {
+                buffer.get((first + r) * stride, dst, r * length, length);
+            }
         }
 
         void write(int row, int column, float[] src, int length) {

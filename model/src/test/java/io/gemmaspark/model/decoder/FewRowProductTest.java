@@ -1,0 +1,116 @@
+package io.gemmaspark.model.decoder;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** The few-row product against products summed in double by plain loops over the same numbers. */
+class FewRowProductTest {
+
+    @Test
+    void theTestJvmHasTheVectorModuleSoTheKernelIsTheOneUnderTest() {
+        assertTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(),
+                "surefire's argLine must pass --add-modules=jdk.incubator.vector");
+    }
+
+    @Test
+    void matchesADoubleLoopForRowAndColumnCountsThatAreNotMultiplesOfFour() {
+        Random random = new Random(7);
+        int[][] shapes = {{2, 16, 3}, {3, 48, 37}, {5, 64, 8}, {16, 512, 2048}, {16, 2048, 512}, {17, 96, 41},
+            {32, 128, 130}};
+        for (int[] shape : shapes) {
+            int rows = shape[0], in = shape[1], out = shape[2];
+            assertTrue(FewRowProduct.fits(rows, in), "shape " + java.util.Arrays.toString(shape));
+            float[][] x = gaussian(random, rows, in);
+            float[][] w = gaussian(random, out, in);
+            INDArray y = Nd4j.zeros(DataType.FLOAT, rows, out);
+            FewRowProduct.multiply(Nd4j.create(x), Nd4j.create(w), y, false);
+            assertClose(reference(x, w, null), y, in, "shape " + java.util.Arrays.toString(shape));
+        }
+    }
+
+    @Test
+    void accumulatesIntoStridedViewsAndLeavesTheirNeighboursAlone() {
+        Random random = new Random(11);
+        int rows = 6, in = 80, out = 21;
+        float[][] x = gaussian(random, rows, in);
+        float[][] w = gaussian(random, out, in);
+        float[][] before = gaussian(random, rows, out);
+        // x and w are column ranges of wider matrices, y a column range of a wider output: row strides exceed widths.
+        INDArray wideX = Nd4j.create(gaussian(random, rows, in + 32));
+        wideX.get(NDArrayIndex.all(), NDArrayIndex.interval(16, 16 + in)).assign(Nd4j.create(x));
+        INDArray wideW = Nd4j.create(gaussian(random, out, in + 16));
+        wideW.get(NDArrayIndex.all(), NDArrayIndex.interval(0, in)).assign(Nd4j.create(w));
+        INDArray wideY = Nd4j.create(gaussian(random, rows, out + 10));
+        INDArray untouched = wideY.dup();
+        INDArray yView = wideY.get(NDArrayIndex.all(), NDArrayIndex.interval(5, 5 + out));
+        yView.assign(Nd4j.create(before));
+
+        FewRowProduct.multiply(wideX.get(NDArrayIndex.all(), NDArrayIndex.interval(16, 16 + in)),
+                wideW.get(NDArrayIndex.all(), NDArrayIndex.interval(0, in)), yView, true);
+
+        assertClose(reference(x, w, before), yView, in, "accumulated view");
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < out + 10; c++) {
+                if (c < 5 || c >= 5 + out) {
+                    assertEquals(untouched.getFloat(r, c), wideY.getFloat(r, c), 0f, "outside the view " + r + "," + c);
+                }
+            }
+        }
+    }
+
+    @Test
+    void sixteenRowsThroughTheDecoderProductGiveWhatOneRowAtATimeGives() {
+        Random random = new Random(3);
+        int rows = 16, in = 256, out = 96;
+        INDArray x = Nd4j.create(gaussian(random, rows, in));
+        INDArray w = Nd4j.create(gaussian(random, out, in));
+        INDArray batched = Kernels.linear(x, w);
+        for (int r = 0; r < rows; r++) {
+            INDArray one = Kernels.linear(x.getRow(r, true), w);   // one row: OpenBLAS's gemv
+            for (int c = 0; c < out; c++) {
+                assertEquals(one.getFloat(0, c), batched.getFloat(r, c), 1e-4f * Math.sqrt(in), "row " + r + " col " + c);
+            }
+        }
+    }
+
+    private static float[][] gaussian(Random random, int rows, int columns) {
+        float[][] a = new float[rows][columns];
+        for (float[] row : a) {
+            for (int i = 0; i < columns; i++) {
+                row[i] = (float) random.nextGaussian();
+            }
+        }
+        return a;
+    }
+
+    private static double[][] reference(float[][] x, float[][] w, float[][] initial) {
+        double[][] y = new double[x.length][w.length];
+        for (int r = 0; r < x.length; r++) {
+            for (int c = 0; c < w.length; c++) {
+                double sum = initial == null ? 0 : initial[r][c];
+                for (int k = 0; k < x[r].length; k++) {
+                    sum += (double) x[r][k] * w[c][k];
+                }
+                y[r][c] = sum;
+            }
+        }
+        return y;
+    }
+
+    /** Float sums of {@code in} unit-variance products drift by about {@code sqrt(in)} ulps of their size. */
+    private static void assertClose(double[][] expected, INDArray actual, int in, String what) {
+        double tolerance = 2e-6 * in;
+        for (int r = 0; r < expected.length; r++) {
+            for (int c = 0; c < expected[r].length; c++) {
+                assertEquals(expected[r][c], actual.getDouble(r, c), tolerance, what + " at " + r + "," + c);
+            }
+        }
+    }
+}
