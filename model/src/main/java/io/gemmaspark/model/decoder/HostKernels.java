@@ -28,8 +28,11 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class HostKernels {
     private static final boolean HOST_MEMORY = Nd4j.getEnvironment().isCPU();
-    /** Kernels over this many rows or more split them over two threads (16 decode rows of GeGLU: 32k tanh). */
-    private static final int PARALLEL_ROWS = 4;
+    /**
+     * Kernels over this many rows or more split them over two threads (16 decode rows of GeGLU: 32k tanh), and so
+     * does the batched decoder's attention over this many decoding sequences.
+     */
+    public static final int PARALLEL_ROWS = 4;
     /** {@link FewRowProduct} runs only when the JVM was started with the vector module it is written in. */
     private static final boolean FEW_ROW_PRODUCT = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 

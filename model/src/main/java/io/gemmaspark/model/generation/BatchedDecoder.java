@@ -28,8 +28,6 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class BatchedDecoder {
     private static final float MASKED = -1e9f;
-    /** From this many decoding sequences on, their attention is spread over the common fork-join pool. */
-    private static final int PARALLEL_DECODE_ROWS = 4;
 
     private final GemmaConfig c;
     private final DecoderTensors p;
@@ -162,7 +160,7 @@ public final class BatchedDecoder {
                 from += n;
             }
             // Decode rows touch disjoint caches and output rows, and the BLAS threads are idle meanwhile.
-            Stream<int[]> each = decodeRows.size() >= PARALLEL_DECODE_ROWS ? decodeRows.parallelStream()
+            Stream<int[]> each = decodeRows.size() >= HostKernels.PARALLEL_ROWS ? decodeRows.parallelStream()
                     : decodeRows.stream();
             each.forEach(d -> {
                 SequenceCache cache = slices.get(d[0]).cache();
