@@ -66,6 +66,23 @@ class FewRowProductTest {
     }
 
     @Test
+    void aRowsProductsAreTheSameBitsWhateverRowsShareTheCall() {
+        Random random = new Random(5);
+        int in = 512, out = 300;
+        float[][] x = gaussian(random, 16, in);
+        INDArray w = Nd4j.create(gaussian(random, out, in));
+        INDArray sixteen = Nd4j.zeros(DataType.FLOAT, 16, out);
+        FewRowProduct.multiply(Nd4j.create(x), w, sixteen, false);
+        // Row 9 alone with two others, in another position: OpenBLAS would change its kernel with the row count.
+        INDArray three = Nd4j.zeros(DataType.FLOAT, 3, out);
+        FewRowProduct.multiply(Nd4j.create(new float[][] {x[2], x[15], x[9]}), w, three, false);
+        for (int c = 0; c < out; c++) {
+            assertEquals(Float.floatToIntBits(sixteen.getFloat(9, c)), Float.floatToIntBits(three.getFloat(2, c)),
+                    "column " + c);
+        }
+    }
+
+    @Test
     void sixteenRowsThroughTheDecoderProductGiveWhatOneRowAtATimeGives() {
         Random random = new Random(3);
         int rows = 16, in = 256, out = 96;
