@@ -17,7 +17,8 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
 /**
- * SFT, then the reward model, then RLOO, on the shipped sets with local[2] and two workers, from a randomly
+ * SFT, then the reward model, then RLOO, on the shipped sets with local[2] and two workers (and round 1 again with
+ * one worker), from a randomly
  * initialised small Gemma ("pretrained" here). Prints the figures side by side. Output under
  * {@code -Dpipeline.out} (default: a fresh temporary directory).
  */
@@ -60,6 +61,21 @@ class InstructPipelineTest {
                 assertEquals(a.loss(), b.loss(), 0.0, "round " + (r + 1) + " loss");
             }
             assertEquals(rlhf.heldOutRewardAfter(), again.heldOutRewardAfter(), 0.0);
+            // Round 1 samples before any update, each reply from a seed of (run seed, round, prompt id, sample): one
+            // worker draws the replies two workers draw. Rewards may differ by the float rounding of other batch
+            // shapes; lengths and EOS are functions of the tokens alone.
+            SparkRloo.Result oneWorker = new SparkRloo(RlhfConfig.load("rlhf/tiny", List.of(
+                    "policy=" + root.resolve("sft/checkpoints"), "reward=" + root.resolve("reward/checkpoints"),
+                    "prompts=../data/instruct/rlhf-prompts.jsonl",
+                    "eval_prompts=../data/instruct/rlhf-prompts-heldout.jsonl", "rounds=1", "spark.workers=1",
+                    "spark.averaging_frequency=4")), spark, root.resolve("rlhf-one-worker").toString(),
+                    root.resolve("work").toString()).run(false);
+            RoundMetrics twoWorkersRound1 = rlhf.history().get(0);
+            RoundMetrics oneWorkerRound1 = oneWorker.history().get(0);
+            assertEquals(twoWorkersRound1.length(), oneWorkerRound1.length(), 0.0, "round 1 mean reply length");
+            assertEquals(twoWorkersRound1.eosRate(), oneWorkerRound1.eosRate(), 0.0, "round 1 EOS rate");
+            assertEquals(twoWorkersRound1.rewardMean(), oneWorkerRound1.rewardMean(), 1e-4, "round 1 reward");
+            assertEquals(twoWorkersRound1.rewardStd(), oneWorkerRound1.rewardStd(), 1e-4, "round 1 reward spread");
 
             System.out.printf("PIPELINE sft: held-out loss %.4f -> %.4f, exact match %.3f -> %.3f (%d prompts)%n",
                     sft.heldOutLossBefore(), sft.heldOutLossAfter(), sft.exactMatchBefore(), sft.exactMatchAfter(),
