@@ -33,8 +33,8 @@ public final class HostKernels {
      * does the batched decoder's attention over this many decoding sequences.
      */
     public static final int PARALLEL_ROWS = 4;
-    /** {@link FewRowProduct} and {@link VectorGelu} run only when the JVM was started with the vector module. */
-    private static final boolean VECTOR_MODULE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    /** {@link FewRowProduct} runs only when the JVM was started with the vector module it is written in. */
+    private static final boolean FEW_ROW_PRODUCT = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     private HostKernels() {}
 
@@ -102,7 +102,7 @@ public final class HostKernels {
         int in = (int) x.columns();
         int out = (int) w.rows();
         float beta = accumulate ? 1f : 0f;
-        if (VECTOR_MODULE && FewRowProduct.fits(rows, in)) {
+        if (FEW_ROW_PRODUCT && FewRowProduct.fits(rows, in)) {
             FewRowProduct.multiply(x, w, y, accumulate);
         } else if (rows == 1) {
             cblas_sgemv(CblasRowMajor, CblasNoTrans, out, in, 1f, pointer(w), (int) w.stride(0), pointer(x), 1, beta,
@@ -244,16 +244,10 @@ public final class HostKernels {
             for (int r = from; r < to; r++) {
                 gs.read(r, 0, g, f);
                 us.read(r, 0, u, f);
-                if (VECTOR_MODULE) {
-                    VectorGelu.inPlace(g, t, f);
-                } else {
-                    for (int i = 0; i < f; i++) {
-                        double x = g[i];
-                        t[i] = tanh(Kernels.SQRT_2_OVER_PI * (x + Kernels.GELU_CUBIC * x * x * x));
-                        g[i] = 0.5f * g[i] * (1f + t[i]);
-                    }
-                }
                 for (int i = 0; i < f; i++) {
+                    double x = g[i];
+                    t[i] = tanh(Kernels.SQRT_2_OVER_PI * (x + Kernels.GELU_CUBIC * x * x * x));
+                    g[i] = 0.5f * g[i] * (1f + t[i]);
                     u[i] *= g[i];
                 }
                 hs.write(r, 0, u, f);
