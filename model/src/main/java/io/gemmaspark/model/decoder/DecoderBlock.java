@@ -96,11 +96,13 @@ public final class DecoderBlock {
         int kvHeads = c.numKeyValueHeads();
         Kernels.Rms attnNorm = Kernels.rmsNorm(x, w.inputNorm(), c.rmsNormEps());
         INDArray a = attnNorm.y();
-        Columns[] qkv = projectQkv(a, w, (long) heads * hd, (long) kvHeads * hd);
-        INDArray queries = Kernels.heads(qkv[0].of(), qkv[0].from(), heads, batch, steps, hd, at.cosQ(), at.sinQ())
-                .reshape('c', (long) batch * kvHeads, (long) groups * steps, hd);
-        INDArray newKeys = Kernels.heads(qkv[1].of(), qkv[1].from(), kvHeads, batch, steps, hd, at.cosK(), at.sinK());
-        INDArray newValues = Kernels.heads(qkv[2].of(), qkv[2].from(), kvHeads, batch, steps, hd, null, null);
+        ProjectionPart[] qkv = projectQkv(a, w, (long) heads * hd, (long) kvHeads * hd);
+        INDArray queries = Kernels.heads(qkv[0].output(), qkv[0].firstColumn(), heads, batch, steps, hd, at.cosQ(),
+                at.sinQ()).reshape('c', (long) batch * kvHeads, (long) groups * steps, hd);
+        INDArray newKeys = Kernels.heads(qkv[1].output(), qkv[1].firstColumn(), kvHeads, batch, steps, hd, at.cosK(),
+                at.sinK());
+        INDArray newValues = Kernels.heads(qkv[2].output(), qkv[2].firstColumn(), kvHeads, batch, steps, hd, null,
+                null);
         INDArray attention = Kernels.fromHeads(core.attend(queries, kvRows(newKeys, batch, steps),
                 kvRows(newValues, batch, steps)), batch, steps, hd);
         Kernels.linearAccumulate(attention, w.o(), x);
@@ -193,18 +195,21 @@ public final class DecoderBlock {
         return dx;
     }
 
-    /** A projection's output and the column its part starts at (0 unless it is one of several stacked products). */
-    private record Columns(INDArray of, long from) {}
+    /**
+     * One of q, k, v: a projection's output and the column the part starts at (0 unless the output is one stacked
+     * product). {@link Kernels#heads} reads from that column, so no view is cut.
+     */
+    private record ProjectionPart(INDArray output, long firstColumn) {}
 
     /** q, k and v: parts of one stacked product where the parameters lie back to back, else three products. */
-    private static Columns[] projectQkv(INDArray a, DecoderTensors.Block w, long qWidth, long kvWidth) {
+    private static ProjectionPart[] projectQkv(INDArray a, DecoderTensors.Block w, long qWidth, long kvWidth) {
         if (w.qkv() == null) {
-            return new Columns[] {new Columns(Kernels.linear(a, w.q()), 0), new Columns(Kernels.linear(a, w.k()), 0),
-                new Columns(Kernels.linear(a, w.v()), 0)};
+            return new ProjectionPart[] {new ProjectionPart(Kernels.linear(a, w.q()), 0),
+                new ProjectionPart(Kernels.linear(a, w.k()), 0), new ProjectionPart(Kernels.linear(a, w.v()), 0)};
         }
         INDArray stacked = Kernels.linear(a, w.qkv());
-        return new Columns[] {new Columns(stacked, 0), new Columns(stacked, qWidth),
-            new Columns(stacked, qWidth + kvWidth)};
+        return new ProjectionPart[] {new ProjectionPart(stacked, 0), new ProjectionPart(stacked, qWidth),
+            new ProjectionPart(stacked, qWidth + kvWidth)};
     }
 
     /** Column views of a stacked projection's output, {@code widths} wide in order. */

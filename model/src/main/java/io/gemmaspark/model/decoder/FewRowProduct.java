@@ -2,7 +2,6 @@ package io.gemmaspark.model.decoder;
 
 import static jdk.incubator.vector.VectorOperators.ADD;
 
-import java.lang.ref.Reference;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -41,7 +40,10 @@ final class FewRowProduct {
         return rows >= 2 && rows <= MAX_ROWS && in % LANES.length() == 0;
     }
 
-    /** {@code y = x W^T}, or {@code y += x W^T}, for {@code x [rows, in]}, {@code w [out, in]}, {@code y [rows, out]}. */
+    /**
+     * {@code y = x W^T}, or {@code y += x W^T}, for {@code x [rows, in]}, {@code w [out, in]},
+     * {@code y [rows, out]}.
+     */
     static void multiply(INDArray x, INDArray w, INDArray y, boolean accumulate) {
         int rows = (int) x.rows();
         int in = (int) x.columns();
@@ -59,20 +61,17 @@ final class FewRowProduct {
 
         HostKernels.Rows yRows = new HostKernels.Rows(y);
         float[] row = new float[out];
+        float[] old = accumulate ? new float[out] : null;
         for (int r = 0; r < rows; r++) {
             System.arraycopy(products, r * paddedOut, row, 0, out);
             if (accumulate) {
-                float[] old = yRows.read(r, 0, new float[out], out);
+                yRows.read(r, 0, old, out);
                 for (int j = 0; j < out; j++) {
                     row[j] += old[j];
                 }
             }
             yRows.write(r, 0, row, out);
         }
-        // The buffers above hold addresses, not the arrays: a caller's temporary freed mid-product would be read freed.
-        Reference.reachabilityFence(x);
-        Reference.reachabilityFence(w);
-        Reference.reachabilityFence(y);
     }
 
     private static int roundUpToFour(int n) {

@@ -8,10 +8,9 @@ import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemv;
 
 import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
-
-import org.bytedeco.javacpp.FloatPointer;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
+import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -83,13 +82,13 @@ public final class HostKernels {
      * element it reaches through its strides. Cut from the array's own address: the buffer of a tensor inside the
      * 2B model's parameter vector would pass the 2^31-byte limit of one NIO buffer.
      */
-    static FloatBuffer floats(INDArray a) {
+    private static FloatBuffer floats(INDArray a) {
         long extent = 1;
         for (int i = 0; i < a.rank(); i++) {
             extent += (a.size(i) - 1) * a.stride(i);
         }
-        long first = a.offset() - a.data().offset();
-        return new FloatPointer(a.data().addressPointer()).position(first).limit(first + extent).asBuffer();
+        FloatPointer first = pointer(a);
+        return first.limit(first.position() + extent).asBuffer();
     }
 
     /**
@@ -287,40 +286,59 @@ public final class HostKernels {
 
     /**
      * A float32 host array read and written a row at a time by bulk copies: element-wise access to a direct
-     * buffer pays a memory-scope check per element, and loops over heap arrays compile to vector code.
+     * buffer pays a memory-scope check per element, and loops over heap arrays compile to vector code. The buffer
+     * holds the array's address, not the array, so every copy keeps the array reachable until it is done: a
+     * caller's temporary collected mid-kernel would free the memory being read.
      */
     static final class Rows {
+        private final INDArray array;
         private final FloatBuffer buffer;
         private final int stride;
 
         Rows(INDArray a) {
+            array = a;
             buffer = floats(a);
             stride = a.rank() >= 2 ? (int) a.stride(0) : 0;
         }
 
         float[] read(int row, int column, float[] dst, int length) {
             buffer.get(row * stride + column, dst, 0, length);
+            Reference.reachabilityFence(array);
             return dst;
         }
 
-        /** Rows {@code first..first+n}, their first {@code length} elements each, one after another into {@code dst}. */
+        /** Rows {@code first..first+n}, their first {@code length} elements each, back to back into {@code dst}. */
         void readRows(int first, int n, int length, float[] dst) {
             for (int r = 0; r < n; r++) {
                 buffer.get((first + r) * stride, dst, r * length, length);
             }
+            Reference.reachabilityFence(array);
         }
 
         void write(int row, int column, float[] src, int length) {
             buffer.put(row * stride + column, src, 0, length);
+            Reference.reachabilityFence(array);
         }
 
         /** Elements {@code index .. index+length} in row-major order of a dense array. */
         void readAt(int index, float[] dst, int length) {
-            buffer.get(index, dst, 0, length);
+            readAt(index, dst, 0, length);
+        }
+
+        /** {@link #readAt(int, float[], int)} into {@code dst} from {@code offset} on. */
+        void readAt(int index, float[] dst, int offset, int length) {
+            buffer.get(index, dst, offset, length);
+            Reference.reachabilityFence(array);
         }
 
         void writeAt(int index, float[] src, int length) {
-            buffer.put(index, src, 0, length);
+            writeAt(index, src, 0, length);
+        }
+
+        /** {@link #writeAt(int, float[], int)} from {@code src} from {@code offset} on. */
+        void writeAt(int index, float[] src, int offset, int length) {
+            buffer.put(index, src, offset, length);
+            Reference.reachabilityFence(array);
         }
     }
 
@@ -341,12 +359,12 @@ public final class HostKernels {
         int capacity = (int) keyCache.size(1);
         int hd = (int) keyCache.size(2);
         int groups = (int) (queries.length() / ((long) kvHeads * steps * hd));
-        FloatBuffer qs = floats(queries);
-        FloatBuffer nks = floats(newKeys);
-        FloatBuffer nvs = floats(newValues);
-        FloatBuffer os = floats(out);
-        FloatBuffer ks = floats(keyCache);
-        FloatBuffer vs = floats(valueCache);
+        Rows qs = new Rows(queries);
+        Rows nks = new Rows(newKeys);
+        Rows nvs = new Rows(newValues);
+        Rows os = new Rows(out);
+        Rows ks = new Rows(keyCache);
+        Rows vs = new Rows(valueCache);
         Scratch scratch = SCRATCH.get().ensure(length * hd, hd);
         float[] keys = scratch.keys;
         float[] values = scratch.values;
@@ -355,15 +373,17 @@ public final class HostKernels {
         float[] scores = scratch.scores(length);
         for (int kv = 0; kv < kvHeads; kv++) {
             int cacheHead = kv * capacity * hd;
-            int last = cacheHead + (length - 1) * hd;
+            int last = (length - 1) * hd;   // the new position, in the cache head and in its heap copy
             int newRow = (kv * steps + row) * hd;
-            ks.put(last, nks, newRow, hd);
-            vs.put(last, nvs, newRow, hd);
-            ks.get(cacheHead, keys, 0, length * hd);
-            vs.get(cacheHead, values, 0, length * hd);
+            ks.readAt(cacheHead, keys, last);
+            nks.readAt(newRow, keys, last, hd);
+            ks.writeAt(cacheHead + last, keys, last, hd);
+            vs.readAt(cacheHead, values, last);
+            nvs.readAt(newRow, values, last, hd);
+            vs.writeAt(cacheHead + last, values, last, hd);
             for (int h = 0; h < groups; h++) {
                 int head = ((kv * groups + h) * steps + row) * hd;
-                qs.get(head, query, 0, hd);
+                qs.readAt(head, query, hd);
                 float max = Float.NEGATIVE_INFINITY;
                 for (int j = 0; j < length; j++) {
                     scores[j] = dot(query, keys, j * hd, hd);
@@ -386,7 +406,7 @@ public final class HostKernels {
                 for (int i = 0; i < hd; i++) {
                     sum[i] *= norm;
                 }
-                os.put(head, sum, 0, hd);
+                os.writeAt(head, sum, hd);
             }
         }
     }
@@ -400,10 +420,10 @@ public final class HostKernels {
     static float[][] rows(INDArray a) {
         int rows = (int) a.rows();
         int width = (int) a.columns();
-        FloatBuffer floats = floats(a);
+        Rows in = new Rows(a);
         float[][] out = new float[rows][width];
         for (int r = 0; r < rows; r++) {
-            floats.get(r * width, out[r], 0, width);
+            in.read(r, 0, out[r], width);
         }
         return out;
     }

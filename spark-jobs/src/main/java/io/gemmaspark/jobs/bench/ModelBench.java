@@ -109,10 +109,11 @@ public final class ModelBench {
             GemmaDecoder decoder = GemmaDecoder.create(GemmaConfig.preset(preset), DataType.FLOAT, new Adam(1e-3), 1);
             decoding.add(decode(preset, decoder, options.decodeTokens, bandwidth));
             if (preset.equals("small")) {
-                Map<String, Object> single = decodeBatched(preset, decoder, 1, options.decodeTokens, options.decodeRepeats, bandwidth, null);
+                Map<String, Object> single = decodeBatched(preset, decoder, 1, options.decodeTokens,
+                        options.decodeRepeats, bandwidth, null);
                 decoding.add(single);
-                decoding.add(decodeBatched(preset, decoder, options.streams, options.decodeTokens, options.decodeRepeats, bandwidth,
-                        (Double) single.get("aggregate_tokens_per_second")));
+                decoding.add(decodeBatched(preset, decoder, options.streams, options.decodeTokens,
+                        options.decodeRepeats, bandwidth, (Double) single.get("aggregate_tokens_per_second")));
             }
         }
         if (options.gemma2bTokens > 0) {
