@@ -14,8 +14,9 @@ import org.yaml.snakeyaml.Yaml;
  * SFT training conversations as plain text, added to the tokenizer's corpus and, with a share above 0, to every
  * pretraining stage's mixture. Real pretraining mixtures carry instruction-like data; here, upweighted in the
  * tokenizer's corpus, it also gives the task words pieces of their own (in the prompt, bare and upper-cased in the
- * reply) instead of near-byte pieces, and lets the model meet the tasks before SFT teaches it the chat format. The text is curated data, read as is and
- * not through prepare's web-text filters (which drop short documents and harmful-request text on purpose).
+ * reply) instead of near-byte pieces, and lets the model meet the tasks before SFT teaches it the chat format.
+ * The text is curated data, read as is and not through prepare's web-text filters (which drop short documents
+ * and harmful-request text on purpose).
  */
 final class InstructMix {
     /** The {@code source} the text's records carry; the added mixture component selects it. */
