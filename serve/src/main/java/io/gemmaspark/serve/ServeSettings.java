@@ -18,6 +18,8 @@ import io.gemmaspark.model.generation.SchedulerSettings;
  * @param workerThreads         HTTP worker threads (each open request holds one)
  * @param blasThreads           threads of each matrix product; 0 means one per core (bin/gemma sets
  *                              OMP_NUM_THREADS=1 for ND4J's own loops, which would leave BLAS on one core)
+ * @param packedWeightsMb       heap for the decode kernel's packed copy of the weights; a model needing more
+ *                              decodes from the weights as given (see BatchedDecoder)
  * @param scheduler             continuous batching limits
  */
 public record ServeSettings(
@@ -31,6 +33,7 @@ public record ServeSettings(
         @Default("300") @Range(min = 1) int requestTimeoutSeconds,
         @Default("128") @Range(min = 2) int workerThreads,
         @Default("0") @Range(min = 0) int blasThreads,
+        @Default("2048") @Range(min = 0) int packedWeightsMb,
         Scheduler scheduler) {
 
     /** See {@link SchedulerSettings}. */

@@ -11,7 +11,8 @@ record ServingEngine(ServedModel model, BatchScheduler scheduler, RequestParser 
         int blasThreads = settings.blasThreads() > 0 ? settings.blasThreads()
                 : Runtime.getRuntime().availableProcessors();
         Nd4j.factory().blas().setMaxThreads(blasThreads);
-        BatchScheduler scheduler = new BatchScheduler(new BatchedDecoder(model.config(), model.tensors()),
+        BatchScheduler scheduler = new BatchScheduler(new BatchedDecoder(model.config(), model.tensors(),
+                        settings.packedWeightsMb() * (1L << 20)),
                 settings.scheduler().toSchedulerSettings());
         int context = Math.min(model.config().maxPositionEmbeddings(), scheduler.maxSequencePositions());
         return new ServingEngine(model, scheduler, new RequestParser(model, settings, context));

@@ -19,7 +19,7 @@ final class ServerFixture {
 
     static ServeSettings settings(int maxRunning, int maxWaiting, int timeoutSeconds) {
         return new ServeSettings("127.0.0.1", 0, "GEMMA_TEST_NO_SUCH_VARIABLE", 64 * 1024, 1024, 32, 4,
-                timeoutSeconds, 64, 0, new ServeSettings.Scheduler(maxRunning, 64, maxWaiting, 16, 8192));
+                timeoutSeconds, 64, 0, 256, new ServeSettings.Scheduler(maxRunning, 64, maxWaiting, 16, 8192));
     }
 
     record Reply(int status, String body) {

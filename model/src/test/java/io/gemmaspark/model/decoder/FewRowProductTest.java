@@ -1,5 +1,8 @@
 package io.gemmaspark.model.decoder;
 
+import static io.gemmaspark.model.decoder.ProductReference.assertClose;
+import static io.gemmaspark.model.decoder.ProductReference.gaussian;
+import static io.gemmaspark.model.decoder.ProductReference.product;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,7 +34,7 @@ class FewRowProductTest {
             float[][] w = gaussian(random, out, in);
             INDArray y = Nd4j.zeros(DataType.FLOAT, rows, out);
             FewRowProduct.multiply(Nd4j.create(x), Nd4j.create(w), y, false);
-            assertClose(reference(x, w, null), y, in, "shape " + java.util.Arrays.toString(shape));
+            assertClose(product(x, w, null), y, in, "shape " + java.util.Arrays.toString(shape));
         }
     }
 
@@ -55,7 +58,7 @@ class FewRowProductTest {
         FewRowProduct.multiply(wideX.get(NDArrayIndex.all(), NDArrayIndex.interval(16, 16 + in)),
                 wideW.get(NDArrayIndex.all(), NDArrayIndex.interval(0, in)), yView, true);
 
-        assertClose(reference(x, w, before), yView, in, "accumulated view");
+        assertClose(product(x, w, before), yView, in, "accumulated view");
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < out + 10; c++) {
                 if (c < 5 || c >= 5 + out) {
@@ -93,40 +96,6 @@ class FewRowProductTest {
             INDArray one = Kernels.linear(x.getRow(r, true), w);   // one row: OpenBLAS's gemv
             for (int c = 0; c < out; c++) {
                 assertEquals(one.getFloat(0, c), batched.getFloat(r, c), 1e-4f * Math.sqrt(in), "row " + r + " col " + c);
-            }
-        }
-    }
-
-    private static float[][] gaussian(Random random, int rows, int columns) {
-        float[][] a = new float[rows][columns];
-        for (float[] row : a) {
-            for (int i = 0; i < columns; i++) {
-                row[i] = (float) random.nextGaussian();
-            }
-        }
-        return a;
-    }
-
-    private static double[][] reference(float[][] x, float[][] w, float[][] initial) {
-        double[][] y = new double[x.length][w.length];
-        for (int r = 0; r < x.length; r++) {
-            for (int c = 0; c < w.length; c++) {
-                double sum = initial == null ? 0 : initial[r][c];
-                for (int k = 0; k < x[r].length; k++) {
-                    sum += (double) x[r][k] * w[c][k];
-                }
-                y[r][c] = sum;
-            }
-        }
-        return y;
-    }
-
-    /** Float sums of {@code in} unit-variance products drift by about {@code sqrt(in)} ulps of their size. */
-    private static void assertClose(double[][] expected, INDArray actual, int in, String what) {
-        double tolerance = 2e-6 * in;
-        for (int r = 0; r < expected.length; r++) {
-            for (int c = 0; c < expected[r].length; c++) {
-                assertEquals(expected[r][c], actual.getDouble(r, c), tolerance, what + " at " + r + "," + c);
             }
         }
     }

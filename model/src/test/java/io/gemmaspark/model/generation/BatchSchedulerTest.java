@@ -23,12 +23,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 class BatchSchedulerTest {
 
-    @ParameterizedTest(name = "heads {0}, kv heads {1}")
-    @CsvSource({"4,1", "4,2", "4,4"})
-    void mixedPrefillChunksAndDecodeStepsGiveEachSequencesFullPassLogits(int heads, int kvHeads) {
+    @ParameterizedTest(name = "heads {0}, kv heads {1}, packed weights {2}")
+    @CsvSource({"4,1,true", "4,2,true", "4,4,true", "4,1,false"})
+    void mixedPrefillChunksAndDecodeStepsGiveEachSequencesFullPassLogits(int heads, int kvHeads, boolean packed) {
         GemmaConfig config = tinyConfig(heads, kvHeads, 2);
         GemmaDecoder decoder = randomDecoder(config, DataType.FLOAT, 0.5, 41);
-        BatchedDecoder batched = new BatchedDecoder(config, decoder.tensors());
+        BatchedDecoder batched = new BatchedDecoder(config, decoder.tensors(), packed ? 1L << 30 : 0);
+        assertEquals(packed, batched.packedWeights());
         Random random = new Random(43);
         int[][] sequences = {randomIds(random, 1, 9, config.vocabSize())[0],
             randomIds(random, 1, 7, config.vocabSize())[0], randomIds(random, 1, 4, config.vocabSize())[0]};
@@ -97,7 +98,7 @@ class BatchSchedulerTest {
         }
 
         // 4 running, 5 tokens per step (long prompts are chunked), and KV room for only ~2.5 sequences
-        BatchedDecoder batched = new BatchedDecoder(config, decoder.tensors());
+        BatchedDecoder batched = new BatchedDecoder(config, decoder.tensors(), 1L << 30);
         SchedulerSettings settings = new SchedulerSettings(4, 5, 100, 4, 56);
         try (BatchScheduler scheduler = new BatchScheduler(batched, settings)) {
             List<CollectedSequence> results = new ArrayList<>();
@@ -122,7 +123,7 @@ class BatchSchedulerTest {
     void aFullQueueRefusesAndCancelledSequencesFreeTheirBlocks() throws Exception {
         GemmaConfig config = tinyConfig(4, 1, 2);
         GemmaDecoder decoder = randomDecoder(config, DataType.FLOAT, 0.5, 47);
-        BatchedDecoder batched = new BatchedDecoder(config, decoder.tensors());
+        BatchedDecoder batched = new BatchedDecoder(config, decoder.tensors(), 1L << 30);
         try (BatchScheduler scheduler = new BatchScheduler(batched, new SchedulerSettings(1, 64, 0, 4, 64))) {
             assertThrows(QueueFullException.class,
                     () -> scheduler.submit(new int[] {2, 3}, GenerationOptions.greedy(4), new CollectedSequence()));

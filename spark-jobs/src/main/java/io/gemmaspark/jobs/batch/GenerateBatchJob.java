@@ -153,7 +153,8 @@ public final class GenerateBatchJob {
         ModelSession session = ExecutorModels.get(model);
         TextCodec codec = session.requireCodec("generate-batch");
         int[] stopIds = GenerateCommand.stopIds(session);
-        BatchedDecoder decoder = new BatchedDecoder(session.config.model(), session.decoder.tensors());
+        BatchedDecoder decoder = new BatchedDecoder(session.config.model(), session.decoder.tensors(),
+                settings.packedWeightsMb() * (1L << 20));
         List<CollectedSequence> collected = new ArrayList<>();
         try (BatchScheduler scheduler = new BatchScheduler(decoder, settings.scheduler().toSchedulerSettings())) {
             List<BatchScheduler.Request> requests = new ArrayList<>();

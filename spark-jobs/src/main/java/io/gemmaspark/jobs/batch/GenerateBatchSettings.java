@@ -14,6 +14,8 @@ import java.io.Serializable;
  * @param topP        1 = off
  * @param seed        mixed with each request's id into that request's sampling seed
  * @param partitions  fixed work units; each is written (and skipped on a rerun) as a whole
+ * @param packedWeightsMb heap each task may give the decode kernel's packed copy of the weights; a model needing
+ *                    more decodes from the weights as given
  * @param scheduler   the batched decoder's limits on each task
  */
 public record GenerateBatchSettings(
@@ -23,6 +25,7 @@ public record GenerateBatchSettings(
         @Default("1.0") @Range(min = 0, max = 1) double topP,
         @Default("0") long seed,
         @Default("8") @Range(min = 1, max = 100000) int partitions,
+        @Default("2048") @Range(min = 0) int packedWeightsMb,
         Scheduler scheduler) implements Serializable {
 
     public record Scheduler(@Default("16") @Range(min = 1) int maxRunning,

@@ -71,6 +71,11 @@ public final class ModelBench {
                 description = "bench model: timed runs per batched decode after the warm-up run; the median is "
                         + "reported with the range (default: 3).")
         public int decodeRepeats = 3;
+
+        @Option(names = "--model-packed-weights-mb", paramLabel = "MB",
+                description = "bench model: heap for the batched decoder's packed weights, as packed_weights_mb in "
+                        + "conf/serve; small is also run with its weights as given, side by side (default: 2048).")
+        public int packedWeightsMb = 2048;
     }
 
     /** A training shape: model, batch and sequence length, and PyTorch's ms/step on it when known (else NaN). */
@@ -109,15 +114,20 @@ public final class ModelBench {
             GemmaDecoder decoder = GemmaDecoder.create(GemmaConfig.preset(preset), DataType.FLOAT, new Adam(1e-3), 1);
             decoding.add(decode(preset, decoder, options.decodeTokens, bandwidth));
             if (preset.equals("small")) {
-                Map<String, Object> single = decodeBatched(preset, decoder, 1, options.decodeTokens,
-                        options.decodeRepeats, bandwidth, null);
-                decoding.add(single);
-                decoding.add(decodeBatched(preset, decoder, options.streams, options.decodeTokens,
-                        options.decodeRepeats, bandwidth, (Double) single.get("aggregate_tokens_per_second")));
+                // Packed weights, then the weights as given (OpenBLAS and FewRowProduct): the peer in the same run.
+                long packedBytes = options.packedWeightsMb * (1L << 20);
+                for (long packed : packedBytes > 0 ? List.of(packedBytes, 0L) : List.of(0L)) {
+                    Map<String, Object> single = decodeBatched(preset, decoder, 1, options.decodeTokens,
+                            options.decodeRepeats, bandwidth, packed, null);
+                    decoding.add(single);
+                    decoding.add(decodeBatched(preset, decoder, options.streams, options.decodeTokens,
+                            options.decodeRepeats, bandwidth, packed,
+                            (Double) single.get("aggregate_tokens_per_second")));
+                }
             }
         }
         if (options.gemma2bTokens > 0) {
-            decoding.addAll(decodeGemma2b(options.gemma2bTokens, bandwidth));
+            decoding.addAll(decodeGemma2b(options.gemma2bTokens, bandwidth, options.packedWeightsMb * (1L << 20)));
         }
         summary.put("decoding", decoding);
 
@@ -261,9 +271,10 @@ public final class ModelBench {
      * pass per step), against the bandwidth bound of one stream and, for several streams, against one stream.
      */
     private static Map<String, Object> decodeBatched(String label, GemmaDecoder decoder, int streams, int tokens,
-            int repeats, double bandwidth, Double singleStream) throws Exception {
+            int repeats, double bandwidth, long packedWeightBytes, Double singleStream) throws Exception {
         GemmaConfig config = decoder.config();
-        BatchedDecoder batched = new BatchedDecoder(config, decoder.tensors());
+        BatchedDecoder batched = new BatchedDecoder(config, decoder.tensors(), packedWeightBytes);
+        String weights = batched.packedWeights() ? "packed" : "as given";
         SchedulerSettings settings = new SchedulerSettings(Math.max(streams, 1), 512, Integer.MAX_VALUE, 16,
                 streams * (tokens + 48));
         Random random = new Random(3);
@@ -284,6 +295,7 @@ public final class ModelBench {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", label);
         r.put("path", "batched scheduler");
+        r.put("weights", weights);
         r.put("streams", streams);
         r.put("decoded_tokens_per_stream", tokens);
         r.put("aggregate_tokens_per_second", aggregate);
@@ -298,9 +310,9 @@ public final class ModelBench {
         }
         String spread = runs.length == 1 ? "" : String.format(Locale.ROOT, " (median of %d runs, %.2f-%.2f)",
                 runs.length, sorted[0], sorted[sorted.length - 1]);
-        System.out.printf(Locale.ROOT, "bench model: batched decode %-6s %2d stream(s): %9.2f tokens/s aggregate%s, "
-                        + "%.2f per stream (%.0f%% of the bandwidth bound %.2f)%s%n", label, streams, aggregate, spread,
-                aggregate / streams, 100 * aggregate / streams / bound, bound, versus);
+        System.out.printf(Locale.ROOT, "bench model: batched decode %-6s weights %-8s %2d stream(s): %9.2f tokens/s "
+                        + "aggregate%s, %.2f per stream (%.0f%% of the bandwidth bound %.2f)%s%n", label, weights,
+                streams, aggregate, spread, aggregate / streams, 100 * aggregate / streams / bound, bound, versus);
         return r;
     }
 
@@ -345,7 +357,8 @@ public final class ModelBench {
     }
 
     /** A random-weight gemma-2b in float32 (10 GB, one buffer adopted by the network without a copy). */
-    private static List<Map<String, Object>> decodeGemma2b(int tokens, double bandwidth) throws Exception {
+    private static List<Map<String, Object>> decodeGemma2b(int tokens, double bandwidth, long packedWeightBytes)
+            throws Exception {
         GemmaConfig config = GemmaConfig.preset("gemma-2b");
         long start = System.nanoTime();
         GemmaWeights weights = GemmaWeights.allocate(config);
@@ -354,7 +367,7 @@ public final class ModelBench {
         System.out.printf(Locale.ROOT, "bench model: gemma-2b random weights (%.1f GB float32) ready in %.0f s%n",
                 4.0 * config.parameterCount() / 1e9, (System.nanoTime() - start) / 1e9);
         return List.of(decode("gemma-2b", config, new Generator(decoder), tokens, bandwidth),
-                decodeBatched("gemma-2b", decoder, 1, tokens, 1, bandwidth, null));
+                decodeBatched("gemma-2b", decoder, 1, tokens, 1, bandwidth, packedWeightBytes, null));
     }
 
     /**

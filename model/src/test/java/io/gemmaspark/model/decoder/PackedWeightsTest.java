@@ -1,0 +1,123 @@
+package io.gemmaspark.model.decoder;
+
+import static io.gemmaspark.model.decoder.ProductReference.assertClose;
+import static io.gemmaspark.model.decoder.ProductReference.gaussian;
+import static io.gemmaspark.model.decoder.ProductReference.product;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** Packed decode products against products summed in double by plain loops over the same numbers. */
+class PackedWeightsTest {
+
+    @Test
+    void matchesADoubleLoopForEveryRowCountAndOutputsThatDoNotFillAPanel() {
+        assertTrue(PackedWeights.AVAILABLE, "surefire's argLine must pass --add-modules=jdk.incubator.vector");
+        Random random = new Random(7);
+        // rows 1..32 through the 8-, 4- and 1-row kernels; outputs short of, equal to and past a panel of 32.
+        int[][] shapes = {{1, 7, 3}, {2, 16, 32}, {3, 48, 37}, {5, 64, 8}, {8, 33, 64}, {11, 96, 41},
+            {16, 512, 640}, {16, 2048, 96}, {31, 40, 100}, {32, 128, 130}};
+        for (int[] shape : shapes) {
+            int rows = shape[0], in = shape[1], out = shape[2];
+            float[][] x = gaussian(random, rows, in);
+            float[][] w = gaussian(random, out, in);
+            INDArray y = Nd4j.zeros(DataType.FLOAT, rows, out);
+            PackedWeights.pack(Nd4j.create(w)).multiply(Nd4j.create(x), y, false);
+            assertClose(product(x, w, null), y, in, "shape " + Arrays.toString(shape));
+        }
+    }
+
+    @Test
+    void packsAStridedViewAndAccumulatesIntoOneLeavingItsNeighboursAlone() {
+        Random random = new Random(11);
+        int rows = 6, in = 80, out = 21;
+        float[][] x = gaussian(random, rows, in);
+        float[][] w = gaussian(random, out, in);
+        float[][] before = gaussian(random, rows, out);
+        INDArray wideX = Nd4j.create(gaussian(random, rows, in + 32));
+        wideX.get(NDArrayIndex.all(), NDArrayIndex.interval(16, 16 + in)).assign(Nd4j.create(x));
+        INDArray wideW = Nd4j.create(gaussian(random, out, in + 16));
+        wideW.get(NDArrayIndex.all(), NDArrayIndex.interval(0, in)).assign(Nd4j.create(w));
+        INDArray wideY = Nd4j.create(gaussian(random, rows, out + 10));
+        INDArray untouched = wideY.dup();
+        INDArray yView = wideY.get(NDArrayIndex.all(), NDArrayIndex.interval(5, 5 + out));
+        yView.assign(Nd4j.create(before));
+
+        PackedWeights.pack(wideW.get(NDArrayIndex.all(), NDArrayIndex.interval(0, in)))
+                .multiply(wideX.get(NDArrayIndex.all(), NDArrayIndex.interval(16, 16 + in)), yView, true);
+
+        assertClose(product(x, w, before), yView, in, "accumulated view");
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < out + 10; c++) {
+                if (c < 5 || c >= 5 + out) {
+                    assertEquals(untouched.getFloat(r, c), wideY.getFloat(r, c), 0f, "outside the view " + r + "," + c);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aRowsProductsAreTheSameBitsAloneAndAmongAnyOtherRows() {
+        Random random = new Random(5);
+        int in = 512, out = 300;
+        float[][] x = gaussian(random, 16, in);
+        PackedWeights w = PackedWeights.pack(Nd4j.create(gaussian(random, out, in)));
+        INDArray sixteen = Nd4j.zeros(DataType.FLOAT, 16, out);
+        w.multiply(Nd4j.create(x), sixteen, false);
+        // Row 9 of sixteen goes through the 8-row kernel; alone, through the 1-row one; fifth of five, 1-row after 4.
+        INDArray alone = Nd4j.zeros(DataType.FLOAT, 1, out);
+        w.multiply(Nd4j.create(new float[][] {x[9]}), alone, false);
+        INDArray five = Nd4j.zeros(DataType.FLOAT, 5, out);
+        w.multiply(Nd4j.create(new float[][] {x[0], x[1], x[2], x[3], x[9]}), five, false);
+        for (int c = 0; c < out; c++) {
+            int bits = Float.floatToIntBits(sixteen.getFloat(9, c));
+            assertEquals(bits, Float.floatToIntBits(alone.getFloat(0, c)), "alone, column " + c);
+            assertEquals(bits, Float.floatToIntBits(five.getFloat(4, c)), "fifth of five, column " + c);
+        }
+    }
+
+    @Test
+    void moreRowsThanThePackedKernelTakesAreRefused() {
+        PackedWeights w = PackedWeights.pack(Nd4j.rand(DataType.FLOAT, 8, 16));
+        int rows = PackedWeights.MAX_ROWS + 1;
+        assertThrows(IllegalArgumentException.class,
+                () -> w.multiply(Nd4j.rand(DataType.FLOAT, rows, 16), Nd4j.zeros(DataType.FLOAT, rows, 8), false));
+    }
+
+    @Test
+    void decoderProductsComeFromPackedCopiesWithinTheLimitAndFromTheWeightsAsGivenOtherwise() {
+        DecoderTensors p = DecoderTestSupport.randomDecoder(DecoderTestSupport.tinyConfig(4, 1, 2), DataType.FLOAT,
+                0.5, 3).tensors();
+        long bytes = LinearProducts.packedBytes(p);
+        assertSame(LinearProducts.AS_GIVEN, LinearProducts.packedWithin(p, bytes - 1));
+        LinearProducts packed = LinearProducts.packedWithin(p, bytes);
+        assertTrue(packed.packed());
+        assertFalse(LinearProducts.AS_GIVEN.packed());
+
+        Random random = new Random(9);
+        INDArray w = p.blocks.get(1).down();
+        for (int rows : new int[] {1, 16, PackedWeights.MAX_ROWS + 1}) {
+            INDArray x = Nd4j.create(gaussian(random, rows, (int) w.columns()));
+            INDArray given = Kernels.linear(x, w);
+            INDArray fromPacked = packed.linear(x, w);
+            assertEquals(0, given.sub(fromPacked).amaxNumber().doubleValue(), 1e-5, rows + " rows");
+            boolean identical = Arrays.equals(given.data().asFloat(), fromPacked.data().asFloat());
+            // Past MAX_ROWS the product is BLAS's on the weights as given, bit for bit.
+            assertEquals(rows > PackedWeights.MAX_ROWS, identical, rows + " rows: bits identical to BLAS");
+        }
+        // A weight that was not packed (a gradient of the same shape, say) goes to the weights as given.
+        INDArray other = w.dup();
+        INDArray x = Nd4j.create(gaussian(random, 4, (int) w.columns()));
+        assertTrue(Arrays.equals(Kernels.linear(x, other).data().asFloat(), packed.linear(x, other).data().asFloat()));
+    }
+}
