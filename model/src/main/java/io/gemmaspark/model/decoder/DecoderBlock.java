@@ -76,23 +76,23 @@ public final class DecoderBlock {
      */
     public Activations forward(INDArray x, DecoderTensors.Block w, Positions at, KeyValues kv, boolean keep) {
         DenseAttention dense = new DenseAttention(at, kv);
-        Activations partial = compose(x, w, at, dense, LinearProducts.AS_GIVEN, keep);
+        Activations partial = compose(x, w, at, dense, BlockKernels.TRAINING, keep);
         return keep ? new Activations(partial.attnNorm(), partial.queries(), dense.keys, dense.values, dense.probs,
                 partial.attention(), partial.mlpNorm(), partial.gate(), partial.gateTanh(), partial.gateGelu(),
                 partial.up(), partial.hidden()) : null;
     }
 
     /**
-     * Inference through the caller's attention core and products (nothing is kept for a backward pass).
+     * Inference through the caller's attention core and kernels (nothing is kept for a backward pass).
      */
     public void forward(INDArray x, DecoderTensors.Block w, Positions at, Attention attention,
-            LinearProducts products) {
-        compose(x, w, at, attention, products, false);
+            BlockKernels kernels) {
+        compose(x, w, at, attention, kernels, false);
     }
 
     /** The block around its attention core; the returned activations lack the core's keys, values and probs. */
     private Activations compose(INDArray x, DecoderTensors.Block w, Positions at, Attention core,
-            LinearProducts products, boolean keep) {
+            BlockKernels kernels, boolean keep) {
         int batch = at.batch();
         int steps = at.steps();
         int hd = c.headDim();
@@ -100,7 +100,7 @@ public final class DecoderBlock {
         int kvHeads = c.numKeyValueHeads();
         Kernels.Rms attnNorm = Kernels.rmsNorm(x, w.inputNorm(), c.rmsNormEps());
         INDArray a = attnNorm.y();
-        ProjectionPart[] qkv = projectQkv(a, w, products, (long) heads * hd, (long) kvHeads * hd);
+        ProjectionPart[] qkv = projectQkv(a, w, kernels, (long) heads * hd, (long) kvHeads * hd);
         INDArray queries = Kernels.heads(qkv[0].output(), qkv[0].firstColumn(), heads, batch, steps, hd, at.cosQ(),
                 at.sinQ()).reshape('c', (long) batch * kvHeads, (long) groups * steps, hd);
         INDArray newKeys = Kernels.heads(qkv[1].output(), qkv[1].firstColumn(), kvHeads, batch, steps, hd, at.cosK(),
@@ -109,16 +109,16 @@ public final class DecoderBlock {
                 null);
         INDArray attention = Kernels.fromHeads(core.attend(queries, kvRows(newKeys, batch, steps),
                 kvRows(newValues, batch, steps)), batch, steps, hd);
-        products.linearAccumulate(attention, w.o(), x);
+        kernels.linearAccumulate(attention, w.o(), x);
 
         Kernels.Rms mlpNorm = Kernels.rmsNorm(x, w.postNorm(), c.rmsNormEps());
         INDArray[] gateUp = w.gateUp() == null
-                ? new INDArray[] {products.linear(mlpNorm.y(), w.gate()), products.linear(mlpNorm.y(), w.up())}
-                : columns(products.linear(mlpNorm.y(), w.gateUp()), w.gate().rows(), w.up().rows());
+                ? new INDArray[] {kernels.linear(mlpNorm.y(), w.gate()), kernels.linear(mlpNorm.y(), w.up())}
+                : columns(kernels.linear(mlpNorm.y(), w.gateUp()), w.gate().rows(), w.up().rows());
         INDArray gate = gateUp[0];
         INDArray up = gateUp[1];
-        Kernels.GeGlu mlp = Kernels.geglu(gate, up, keep);
-        products.linearAccumulate(mlp.hidden(), w.down(), x);
+        Kernels.GeGlu mlp = kernels.geglu(gate, up, keep);
+        kernels.linearAccumulate(mlp.hidden(), w.down(), x);
         return keep ? new Activations(attnNorm, queries, null, null, null, attention, mlpNorm, gate, mlp.gateTanh(),
                 mlp.gateGelu(), up, mlp.hidden()) : null;
     }
@@ -206,13 +206,13 @@ public final class DecoderBlock {
     private record ProjectionPart(INDArray output, long firstColumn) {}
 
     /** q, k and v: parts of one stacked product where the parameters lie back to back, else three products. */
-    private static ProjectionPart[] projectQkv(INDArray a, DecoderTensors.Block w, LinearProducts products,
+    private static ProjectionPart[] projectQkv(INDArray a, DecoderTensors.Block w, BlockKernels kernels,
             long qWidth, long kvWidth) {
         if (w.qkv() == null) {
-            return new ProjectionPart[] {new ProjectionPart(products.linear(a, w.q()), 0),
-                new ProjectionPart(products.linear(a, w.k()), 0), new ProjectionPart(products.linear(a, w.v()), 0)};
+            return new ProjectionPart[] {new ProjectionPart(kernels.linear(a, w.q()), 0),
+                new ProjectionPart(kernels.linear(a, w.k()), 0), new ProjectionPart(kernels.linear(a, w.v()), 0)};
         }
-        INDArray stacked = products.linear(a, w.qkv());
+        INDArray stacked = kernels.linear(a, w.qkv());
         return new ProjectionPart[] {new ProjectionPart(stacked, 0), new ProjectionPart(stacked, qWidth),
             new ProjectionPart(stacked, qWidth + kvWidth)};
     }

@@ -32,8 +32,12 @@ public final class HostKernels {
      * does the batched decoder's attention over this many decoding sequences.
      */
     public static final int PARALLEL_ROWS = 4;
-    /** {@link FewRowProduct} runs only when the JVM was started with the vector module it is written in. */
-    private static final boolean FEW_ROW_PRODUCT = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    /**
+     * Whether this JVM has the JDK's incubating vector module ({@code --add-modules jdk.incubator.vector}, which
+     * {@code bin/gemma} and the tests pass). {@link FewRowProduct}, {@link PackedWeights} and {@link VectorLoops} are
+     * written in it; without it the scalar loops and OpenBLAS serve.
+     */
+    static final boolean VECTOR_MODULE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     private HostKernels() {}
 
@@ -101,7 +105,7 @@ public final class HostKernels {
         int in = (int) x.columns();
         int out = (int) w.rows();
         float beta = accumulate ? 1f : 0f;
-        if (FEW_ROW_PRODUCT && FewRowProduct.fits(rows, in)) {
+        if (VECTOR_MODULE && FewRowProduct.fits(rows, in)) {
             FewRowProduct.multiply(x, w, y, accumulate);
         } else if (rows == 1) {
             cblas_sgemv(CblasRowMajor, CblasNoTrans, out, in, 1f, pointer(w), (int) w.stride(0), pointer(x), 1, beta,
@@ -226,6 +230,11 @@ public final class HostKernels {
      * The arithmetic is the same either way, so a recomputed forward pass reproduces a kept one bit for bit.
      */
     static Kernels.GeGlu geglu(INDArray gate, INDArray up, boolean keep) {
+        return geglu(gate, up, keep, false);
+    }
+
+    /** {@link #geglu(INDArray, INDArray, boolean)}, its tanh from {@link VectorLoops#geluTanh} when asked. */
+    static Kernels.GeGlu geglu(INDArray gate, INDArray up, boolean keep, boolean vectorTanh) {
         int rows = (int) gate.rows();
         int f = (int) gate.columns();
         INDArray hidden = Nd4j.createUninitialized(DataType.FLOAT, rows, f);
@@ -243,10 +252,16 @@ public final class HostKernels {
             for (int r = from; r < to; r++) {
                 gs.read(r, 0, g, f);
                 us.read(r, 0, u, f);
+                if (vectorTanh) {
+                    VectorLoops.geluTanh(g, t, f);
+                } else {
+                    for (int i = 0; i < f; i++) {
+                        double x = g[i];
+                        t[i] = tanh(Kernels.SQRT_2_OVER_PI * (x + Kernels.GELU_CUBIC * x * x * x));
+                        g[i] = 0.5f * g[i] * (1f + t[i]);
+                    }
+                }
                 for (int i = 0; i < f; i++) {
-                    double x = g[i];
-                    t[i] = tanh(Kernels.SQRT_2_OVER_PI * (x + Kernels.GELU_CUBIC * x * x * x));
-                    g[i] = 0.5f * g[i] * (1f + t[i]);
                     u[i] *= g[i];
                 }
                 hs.write(r, 0, u, f);
@@ -384,24 +399,8 @@ public final class HostKernels {
             for (int h = 0; h < groups; h++) {
                 int head = ((kv * groups + h) * steps + row) * hd;
                 qs.readAt(head, query, hd);
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < length; j++) {
-                    scores[j] = dot(query, keys, j * hd, hd);
-                    max = Math.max(max, scores[j]);
-                }
-                float total = 0;
-                for (int j = 0; j < length; j++) {
-                    scores[j] = (float) Math.exp(scores[j] - max);
-                    total += scores[j];
-                }
-                java.util.Arrays.fill(sum, 0f);
-                for (int j = 0; j < length; j++) {
-                    float weight = scores[j];
-                    int value = j * hd;
-                    for (int i = 0; i < hd; i++) {
-                        sum[i] += weight * values[value + i];
-                    }
-                }
+                float total = VECTOR_MODULE ? VectorLoops.softmaxWeightedSum(query, keys, values, length, hd, scores, sum)
+                        : softmaxWeightedSum(query, keys, values, length, hd, scores, sum);
                 float norm = 1f / total;
                 for (int i = 0; i < hd; i++) {
                     sum[i] *= norm;
@@ -426,6 +425,31 @@ public final class HostKernels {
             in.read(r, 0, out[r], width);
         }
         return out;
+    }
+
+    /**
+     * One query head's attention over a key/value head's rows {@code [length, hd]} on the heap: {@code sum} gets
+     * {@code sum_j exp(q.k_j - max) v_j}, and the sum of the weights is returned (the caller divides by it).
+     */
+    private static float softmaxWeightedSum(float[] query, float[] keys, float[] values, int length, int hd,
+            float[] scores, float[] sum) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < length; j++) {
+            scores[j] = dot(query, keys, j * hd, hd);
+            max = Math.max(max, scores[j]);
+        }
+        float total = 0;
+        for (int j = 0; j < length; j++) {
+            scores[j] = (float) Math.exp(scores[j] - max);
+            total += scores[j];
+        }
+        java.util.Arrays.fill(sum, 0f);
+        for (int j = 0; j < length; j++) {
+            for (int i = 0; i < hd; i++) {
+                sum[i] += scores[j] * values[j * hd + i];
+            }
+        }
+        return total;
     }
 
     /** {@code a . b[from .. from+n]} with four running sums (one chain would wait on each addition). */

@@ -23,11 +23,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link #MAX_ROWS} rows, bit for bit). Results differ from OpenBLAS's in the last bits, as two BLAS libraries do.
  *
  * <p>The panels are a copy: a layer trained after packing is not seen. Pack weights that stay fixed while in use
- * (serving, batch generation). Needs the JDK's incubating vector module ({@link #AVAILABLE}).
+ * (serving, batch generation). Needs the JDK's incubating vector module ({@link HostKernels#VECTOR_MODULE}).
  */
 public final class PackedWeights {
-    /** Whether this JVM has the vector module the kernel is written in ({@code --add-modules jdk.incubator.vector}). */
-    public static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     /** More rows than this (prefill chunks) amortise BLAS's own packing, and its kernel is faster there. */
     public static final int MAX_ROWS = 32;
     /** Products of this many multiply-adds or more split their panels over two threads. */

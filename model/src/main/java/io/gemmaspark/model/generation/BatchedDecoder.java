@@ -8,7 +8,7 @@ import io.gemmaspark.model.decoder.DecoderBlock;
 import io.gemmaspark.model.decoder.DecoderTensors;
 import io.gemmaspark.model.decoder.HostKernels;
 import io.gemmaspark.model.decoder.Kernels;
-import io.gemmaspark.model.decoder.LinearProducts;
+import io.gemmaspark.model.decoder.BlockKernels;
 import io.gemmaspark.model.decoder.RotaryTables;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,12 +34,12 @@ public final class BatchedDecoder {
     private final DecoderTensors p;
     private final DataType dtype;
     private final DecoderBlock block;
-    private final LinearProducts products;
+    private final BlockKernels kernels;
     private final String workspaceId = "gemma-batched-" + System.identityHashCode(this);
 
     /**
      * @param packedWeightBytes heap the decode products may take for packed copies of the weights
-     *                          ({@link LinearProducts#packedWithin}); a model whose copies need more, or 0, decodes
+     *                          ({@link BlockKernels#forDecoding}); a model whose copies need more, or 0, decodes
      *                          from the weights as given. The weights must not change while this decoder is used.
      */
     public BatchedDecoder(GemmaConfig config, DecoderTensors params, long packedWeightBytes) {
@@ -47,12 +47,12 @@ public final class BatchedDecoder {
         this.p = params;
         this.dtype = params.embed.dataType();
         this.block = new DecoderBlock(config);
-        this.products = LinearProducts.packedWithin(params, packedWeightBytes);
+        this.kernels = BlockKernels.forDecoding(params, packedWeightBytes);
     }
 
     /** Whether the decode products run from packed copies of the weights. */
     public boolean packedWeights() {
-        return products.packed();
+        return kernels.packed();
     }
 
     public GemmaConfig config() {
@@ -125,13 +125,13 @@ public final class BatchedDecoder {
 
         INDArray x = Nd4j.pullRows(p.embed, 1, ids).muli(Math.sqrt(c.hiddenSize()));
         for (int layer = 0; layer < p.blocks.size(); layer++) {
-            block.forward(x, p.blocks.get(layer), at, new RaggedAttention(layer, slices, rows), products);
+            block.forward(x, p.blocks.get(layer), at, new RaggedAttention(layer, slices, rows), kernels);
         }
         if (lastRows.length == 0) {
             return null;
         }
         INDArray last = lastRows.length == rows ? x : Nd4j.pullRows(x, 1, lastRows);
-        return products.linear(Kernels.rmsNorm(last, p.finalNorm, c.rmsNormEps()).y(), p.embed);
+        return kernels.linear(Kernels.rmsNorm(last, p.finalNorm, c.rmsNormEps()).y(), p.embed);
     }
 
     /**

@@ -5,7 +5,6 @@ import static io.gemmaspark.model.decoder.ProductReference.gaussian;
 import static io.gemmaspark.model.decoder.ProductReference.product;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,7 +21,7 @@ class PackedWeightsTest {
 
     @Test
     void matchesADoubleLoopForEveryRowCountAndOutputsThatDoNotFillAPanel() {
-        assertTrue(PackedWeights.AVAILABLE, "surefire's argLine must pass --add-modules=jdk.incubator.vector");
+        assertTrue(HostKernels.VECTOR_MODULE, "surefire's argLine must pass --add-modules=jdk.incubator.vector");
         Random random = new Random(7);
         // rows 1..32 through the 8-, 4- and 1-row kernels; outputs short of, equal to and past a panel of 32.
         int[][] shapes = {{1, 7, 3}, {2, 16, 32}, {3, 48, 37}, {5, 64, 8}, {8, 33, 64}, {11, 96, 41},
@@ -98,22 +97,28 @@ class PackedWeightsTest {
     void decoderProductsComeFromPackedCopiesWithinTheLimitAndFromTheWeightsAsGivenOtherwise() {
         DecoderTensors p = DecoderTestSupport.randomDecoder(DecoderTestSupport.tinyConfig(4, 1, 2), DataType.FLOAT,
                 0.5, 3).tensors();
-        long bytes = LinearProducts.packedBytes(p);
-        assertSame(LinearProducts.AS_GIVEN, LinearProducts.packedWithin(p, bytes - 1));
-        LinearProducts packed = LinearProducts.packedWithin(p, bytes);
+        long bytes = BlockKernels.packedBytes(p);
+        assertFalse(BlockKernels.forDecoding(p, bytes - 1).packed());
+        BlockKernels packed = BlockKernels.forDecoding(p, bytes);
         assertTrue(packed.packed());
-        assertFalse(LinearProducts.AS_GIVEN.packed());
+        assertFalse(BlockKernels.TRAINING.packed());
 
         Random random = new Random(9);
         INDArray w = p.blocks.get(1).down();
-        for (int rows : new int[] {1, 16, PackedWeights.MAX_ROWS + 1}) {
+        PackedWeights direct = PackedWeights.pack(w);
+        for (int rows : new int[] {1, 2, 16, PackedWeights.MAX_ROWS, PackedWeights.MAX_ROWS + 1}) {
             INDArray x = Nd4j.create(gaussian(random, rows, (int) w.columns()));
             INDArray given = Kernels.linear(x, w);
             INDArray fromPacked = packed.linear(x, w);
             assertEquals(0, given.sub(fromPacked).amaxNumber().doubleValue(), 1e-5, rows + " rows");
-            boolean identical = Arrays.equals(given.data().asFloat(), fromPacked.data().asFloat());
-            // Past MAX_ROWS the product is BLAS's on the weights as given, bit for bit.
-            assertEquals(rows > PackedWeights.MAX_ROWS, identical, rows + " rows: bits identical to BLAS");
+            // One row (gemv streams faster) and more than MAX_ROWS: BLAS on the weights as given; else the packed copy.
+            boolean asGiven = rows == 1 || rows > PackedWeights.MAX_ROWS;
+            INDArray expected = given;
+            if (!asGiven) {
+                expected = Nd4j.zeros(DataType.FLOAT, rows, w.rows());
+                direct.multiply(x, expected, false);
+            }
+            assertTrue(Arrays.equals(expected.data().asFloat(), fromPacked.data().asFloat()), rows + " rows");
         }
         // A weight that was not packed (a gradient of the same shape, say) goes to the weights as given.
         INDArray other = w.dup();

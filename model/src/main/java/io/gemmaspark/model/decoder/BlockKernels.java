@@ -6,34 +6,42 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Where a decoder pass takes its products {@code y = x W^T} from: {@link Kernels#linear} on the weights as given, or
- * {@link PackedWeights} copies of them for products of a few rows (decode steps). Weights are looked up by the
- * identity of their array, the views of {@link DecoderTensors}; any other weight, and any product of more rows than
- * {@link PackedWeights#MAX_ROWS}, goes to {@link Kernels}.
+ * The kernels {@link DecoderBlock} runs its products {@code y = x W^T} and its GeGLU with.
+ *
+ * <p>{@link #TRAINING}: {@link Kernels} on the weights as given, the arithmetic the backward pass and recomputed
+ * forward passes reproduce bit for bit. {@link #forDecoding}: what serves a decode step faster and agrees to the last
+ * bits: products of 2 to {@link PackedWeights#MAX_ROWS} rows from {@link PackedWeights} copies (looked up by the
+ * identity of the weight arrays, the views of {@link DecoderTensors}; any other weight goes to {@link Kernels}, and
+ * so do one row, where OpenBLAS's gemv streamed the weights faster in the same bench run, and prefill chunks), and GeGLU's tanh from the vector module ({@link VectorLoops#geluTanh}) instead of
+ * {@code Math.exp} at 7 ns an element.
  */
-public final class LinearProducts {
-    /** Every product on the weights as given (training, and models whose packed copy would not fit). */
-    public static final LinearProducts AS_GIVEN = new LinearProducts(Map.of());
+public final class BlockKernels {
+    /** Training's kernels; also decoding's when this JVM lacks the vector module. */
+    public static final BlockKernels TRAINING = new BlockKernels(Map.of(), false);
 
     private final Map<INDArray, PackedWeights> packed;
+    private final boolean vectorTanh;
 
-    private LinearProducts(Map<INDArray, PackedWeights> packed) {
+    private BlockKernels(Map<INDArray, PackedWeights> packed, boolean vectorTanh) {
         this.packed = packed;
+        this.vectorTanh = vectorTanh;
     }
 
     /**
-     * Packed copies of every linear weight of {@code p}, output embedding included, when they take at most
-     * {@code maxBytes} of heap and this JVM can run the kernel; otherwise {@link #AS_GIVEN}.
+     * Decoding's kernels, with packed copies of every linear weight of {@code p} (output embedding included) when
+     * they take at most {@code maxBytes} of heap, and products on the weights as given otherwise.
      */
-    public static LinearProducts packedWithin(DecoderTensors p, long maxBytes) {
-        if (!PackedWeights.AVAILABLE || !Kernels.onHost(p.embed) || packedBytes(p) > maxBytes) {
-            return AS_GIVEN;
+    public static BlockKernels forDecoding(DecoderTensors p, long maxBytes) {
+        if (!HostKernels.VECTOR_MODULE || !Kernels.onHost(p.embed)) {
+            return TRAINING;
         }
         Map<INDArray, PackedWeights> packed = new IdentityHashMap<>();
-        for (INDArray w : linearWeights(p)) {
-            packed.put(w, PackedWeights.pack(w));
+        if (packedBytes(p) <= maxBytes) {
+            for (INDArray w : linearWeights(p)) {
+                packed.put(w, PackedWeights.pack(w));
+            }
         }
-        return new LinearProducts(packed);
+        return new BlockKernels(packed, true);
     }
 
     /** Heap bytes the packed copies of {@code p} would take. */
@@ -82,6 +90,12 @@ public final class LinearProducts {
         return y;
     }
 
+    /** {@code gelu_tanh(gate) * up}, as {@link Kernels#geglu}. */
+    public Kernels.GeGlu geglu(INDArray gate, INDArray up, boolean keep) {
+        return vectorTanh && HostKernels.applies(gate, up) ? HostKernels.geglu(gate, up, keep, true)
+                : Kernels.geglu(gate, up, keep);
+    }
+
     /** {@code y += x W^T} in place. */
     public void linearAccumulate(INDArray x, INDArray w, INDArray y) {
         PackedWeights pw = packedFor(x, w);
@@ -94,6 +108,7 @@ public final class LinearProducts {
 
     private PackedWeights packedFor(INDArray x, INDArray w) {
         PackedWeights pw = packed.get(w);
-        return pw != null && x.rows() <= PackedWeights.MAX_ROWS && HostKernels.applies(x) ? pw : null;
+        boolean fewRows = x.rows() >= 2 && x.rows() <= PackedWeights.MAX_ROWS;
+        return pw != null && fewRows && HostKernels.applies(x) ? pw : null;
     }
 }

@@ -1,0 +1,73 @@
+package io.gemmaspark.model.decoder;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The vector loops against the same formulas in double. */
+class VectorLoopsTest {
+
+    @Test
+    void attentionOfOneHeadMatchesSoftmaxWeightedValuesInDouble() {
+        Random random = new Random(17);
+        // hd 64: four whole vectors; hd 24: a vector and a scalar tail. Lengths not multiples of four.
+        for (int[] shape : new int[][] {{64, 1}, {64, 7}, {64, 130}, {24, 13}, {256, 33}}) {
+            int hd = shape[0], length = shape[1];
+            float[] query = uniform(random, hd);
+            float[] keys = uniform(random, length * hd);
+            float[] values = uniform(random, length * hd);
+            float[] scores = new float[length];
+            float[] sum = new float[hd];
+            float total = VectorLoops.softmaxWeightedSum(query, keys, values, length, hd, scores, sum);
+
+            double[] logits = new double[length];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < length; j++) {
+                for (int i = 0; i < hd; i++) {
+                    logits[j] += (double) query[i] * keys[j * hd + i];
+                }
+                max = Math.max(max, logits[j]);
+            }
+            double expected = 0;
+            for (int j = 0; j < length; j++) {
+                expected += Math.exp(logits[j] - max);
+            }
+            assertEquals(expected, total, 1e-5 * expected, "softmax denominator, shape " + hd + "x" + length);
+            for (int i = 0; i < hd; i++) {
+                double weighted = 0;
+                for (int j = 0; j < length; j++) {
+                    weighted += Math.exp(logits[j] - max) / expected * values[j * hd + i];
+                }
+                assertEquals(weighted, sum[i] / total, 1e-5, "output " + i + ", shape " + hd + "x" + length);
+            }
+        }
+    }
+
+    @Test
+    void geluTanhMatchesTheFormulaInDoubleAndKeepsItsTanh() {
+        Random random = new Random(19);
+        int n = 100;   // six vectors and a tail of four
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (6 * random.nextGaussian());
+        }
+        float[] gelu = x.clone();
+        float[] tanh = new float[n];
+        VectorLoops.geluTanh(gelu, tanh, n);
+        for (int i = 0; i < n; i++) {
+            double v = x[i];
+            double t = Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v));
+            assertEquals(t, tanh[i], 1e-6, "tanh at " + v);
+            assertEquals(0.5 * v * (1 + t), gelu[i], 1e-6 * Math.max(1, Math.abs(v)), "gelu at " + v);
+        }
+    }
+
+    private static float[] uniform(Random random, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = 2 * random.nextFloat() - 1;
+        }
+        return a;
+    }
+}
