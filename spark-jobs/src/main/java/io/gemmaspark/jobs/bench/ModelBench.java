@@ -114,16 +114,11 @@ public final class ModelBench {
             GemmaDecoder decoder = GemmaDecoder.create(GemmaConfig.preset(preset), DataType.FLOAT, new Adam(1e-3), 1);
             decoding.add(decode(preset, decoder, options.decodeTokens, bandwidth));
             if (preset.equals("small")) {
-                // Packed weights, then the weights as given (OpenBLAS and FewRowProduct): the peer in the same run.
+                // Packed weights beside the weights as given (OpenBLAS and FewRowProduct), the peer, in one run.
                 long packedBytes = options.packedWeightsMb * (1L << 20);
-                for (long packed : packedBytes > 0 ? List.of(packedBytes, 0L) : List.of(0L)) {
-                    Map<String, Object> single = decodeBatched(preset, decoder, 1, options.decodeTokens,
-                            options.decodeRepeats, bandwidth, packed, null);
-                    decoding.add(single);
-                    decoding.add(decodeBatched(preset, decoder, options.streams, options.decodeTokens,
-                            options.decodeRepeats, bandwidth, packed,
-                            (Double) single.get("aggregate_tokens_per_second")));
-                }
+                decoding.addAll(decodeBatched(preset, decoder, packedBytes > 0 ? List.of(packedBytes, 0L)
+                        : List.of(0L), List.of(1, options.streams), options.decodeTokens, options.decodeRepeats,
+                        bandwidth));
             }
         }
         if (options.gemma2bTokens > 0) {
@@ -267,31 +262,68 @@ public final class ModelBench {
     }
 
     /**
-     * Decode tokens/s through the continuous-batching scheduler with {@code streams} sequences at once (one batched
-     * pass per step), against the bandwidth bound of one stream and, for several streams, against one stream.
+     * Decode tokens/s through the continuous-batching scheduler (one batched pass per step) for each weight layout
+     * ({@code packedWeightBytes} of 0: the weights as given) and each number of streams, against the bandwidth bound
+     * of one stream and against one stream of the same layout. After a warm-up run of every combination, the timed
+     * runs go round-robin, combination by combination, so that drifts of a shared machine fall on all of them alike;
+     * each figure is the median of its runs.
      */
-    private static Map<String, Object> decodeBatched(String label, GemmaDecoder decoder, int streams, int tokens,
-            int repeats, double bandwidth, long packedWeightBytes, Double singleStream) throws Exception {
+    private static List<Map<String, Object>> decodeBatched(String label, GemmaDecoder decoder, List<Long> layouts,
+            List<Integer> streamCounts, int tokens, int repeats, double bandwidth) throws Exception {
         GemmaConfig config = decoder.config();
-        BatchedDecoder batched = new BatchedDecoder(config, decoder.tensors(), packedWeightBytes);
-        String weights = batched.packedWeights() ? "packed" : "as given";
-        SchedulerSettings settings = new SchedulerSettings(Math.max(streams, 1), 512, Integer.MAX_VALUE, 16,
-                streams * (tokens + 48));
+        int most = streamCounts.stream().max(Integer::compare).orElseThrow();
+        SchedulerSettings settings = new SchedulerSettings(most, 512, Integer.MAX_VALUE, 16, most * (tokens + 48));
         Random random = new Random(3);
-        double[] runs = new double[Math.max(1, repeats)];
-        try (BatchScheduler scheduler = new BatchScheduler(batched, settings)) {
-            // Warm-up of a whole run: workspaces, tables, and the JIT compiling the host-memory kernels.
-            runStreams(scheduler, streams, 8, tokens, random, config);
-            for (int i = 0; i < runs.length; i++) {
-                // Decode only: from the first token (the prompts' prefill step) to the last, tokens - 1 steps each.
-                runs[i] = streams * (tokens - 1) / runStreams(scheduler, streams, 8, tokens, random, config);
+        List<BatchScheduler> schedulers = new ArrayList<>();
+        List<String> weights = new ArrayList<>();
+        double[][][] runs = new double[layouts.size()][streamCounts.size()][Math.max(1, repeats)];
+        try {
+            for (long packedWeightBytes : layouts) {
+                BatchedDecoder batched = new BatchedDecoder(config, decoder.tensors(), packedWeightBytes);
+                weights.add(batched.packedWeights() ? "packed" : "as given");
+                schedulers.add(new BatchScheduler(batched, settings));
+            }
+            // Warm-up: workspaces, tables, and the JIT compiling the host-memory kernels.
+            for (BatchScheduler scheduler : schedulers) {
+                for (int streams : streamCounts) {
+                    runStreams(scheduler, streams, 8, tokens, random, config);
+                }
+            }
+            for (int i = 0; i < runs[0][0].length; i++) {
+                for (int l = 0; l < layouts.size(); l++) {
+                    for (int s = 0; s < streamCounts.size(); s++) {
+                        // Decode only: from the first token (the prompts' prefill step) to the last, tokens - 1 steps.
+                        int streams = streamCounts.get(s);
+                        runs[l][s][i] = streams * (tokens - 1)
+                                / runStreams(schedulers.get(l), streams, 8, tokens, random, config);
+                    }
+                }
+            }
+        } finally {
+            for (BatchScheduler scheduler : schedulers) {
+                scheduler.close();
             }
         }
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (int l = 0; l < layouts.size(); l++) {
+            Double single = null;
+            for (int s = 0; s < streamCounts.size(); s++) {
+                Map<String, Object> r = batchedResult(label, weights.get(l), streamCounts.get(s), tokens, runs[l][s],
+                        bandwidth / (4.0 * config.parameterCount()), single);
+                single = streamCounts.get(s) == 1 ? (Double) r.get("aggregate_tokens_per_second") : single;
+                results.add(r);
+            }
+        }
+        return results;
+    }
+
+    /** One combination's figures, printed and returned; {@code singleStream} is null for one stream itself. */
+    private static Map<String, Object> batchedResult(String label, String weights, int streams, int tokens,
+            double[] runs, double bound, Double singleStream) {
         // The median of several runs: on a shared virtual machine single runs of one stream varied by half.
         double[] sorted = runs.clone();
         Arrays.sort(sorted);
         double aggregate = sorted[sorted.length / 2];
-        double bound = bandwidth / (4.0 * config.parameterCount());
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", label);
         r.put("path", "batched scheduler");
@@ -366,8 +398,11 @@ public final class ModelBench {
         GemmaDecoder decoder = GemmaDecoder.fromWeights(config, weights, null);
         System.out.printf(Locale.ROOT, "bench model: gemma-2b random weights (%.1f GB float32) ready in %.0f s%n",
                 4.0 * config.parameterCount() / 1e9, (System.nanoTime() - start) / 1e9);
-        return List.of(decode("gemma-2b", config, new Generator(decoder), tokens, bandwidth),
-                decodeBatched("gemma-2b", decoder, 1, tokens, 1, bandwidth, packedWeightBytes, null));
+        List<Map<String, Object>> results = new ArrayList<>();
+        results.add(decode("gemma-2b", config, new Generator(decoder), tokens, bandwidth));
+        results.addAll(decodeBatched("gemma-2b", decoder, List.of(packedWeightBytes), List.of(1), tokens, 1,
+                bandwidth));
+        return results;
     }
 
     /**
