@@ -1,6 +1,8 @@
 package io.gemmaspark.model.decoder;
 
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -10,10 +12,15 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>{@link #TRAINING}: {@link Kernels} on the weights as given, the arithmetic the backward pass and recomputed
  * forward passes reproduce bit for bit. {@link #forDecoding}: what serves a decode step faster and agrees to the last
- * bits: products of 2 to {@link PackedWeights#MAX_ROWS} rows from {@link PackedWeights} copies (looked up by the
- * identity of the weight arrays, the views of {@link DecoderTensors}; any other weight goes to {@link Kernels}, and
- * so do one row, where OpenBLAS's gemv streamed the weights faster in the same bench run, and prefill chunks), and GeGLU's tanh from the vector module ({@link VectorLoops#geluTanh}) instead of
- * {@code Math.exp} at 7 ns an element.
+ * bits:
+ * <ul>
+ *   <li>products of 2 to {@link PackedWeights#MAX_ROWS} rows from {@link PackedWeights} copies, looked up by the
+ *       identity of the weight arrays (the views of {@link DecoderTensors}). Any other weight goes to
+ *       {@link Kernels}, and so do one row (OpenBLAS's gemv streamed the weights faster in the same bench run) and
+ *       prefill chunks;</li>
+ *   <li>GeGLU's tanh from the vector module ({@link VectorLoops#geluTanh}) instead of {@code Math.exp} at 7 ns an
+ *       element.</li>
+ * </ul>
  */
 public final class BlockKernels {
     /** Training's kernels; also decoding's when this JVM lacks the vector module. */
@@ -59,19 +66,19 @@ public final class BlockKernels {
     }
 
     /** The weights a decode step multiplies by: stacked projections where the block has them. */
-    private static java.util.List<INDArray> linearWeights(DecoderTensors p) {
-        java.util.List<INDArray> weights = new java.util.ArrayList<>();
+    private static List<INDArray> linearWeights(DecoderTensors p) {
+        List<INDArray> weights = new ArrayList<>();
         for (DecoderTensors.Block b : p.blocks) {
             if (b.qkv() != null) {
                 weights.add(b.qkv());
             } else {
-                weights.addAll(java.util.List.of(b.q(), b.k(), b.v()));
+                weights.addAll(List.of(b.q(), b.k(), b.v()));
             }
             weights.add(b.o());
             if (b.gateUp() != null) {
                 weights.add(b.gateUp());
             } else {
-                weights.addAll(java.util.List.of(b.gate(), b.up()));
+                weights.addAll(List.of(b.gate(), b.up()));
             }
             weights.add(b.down());
         }

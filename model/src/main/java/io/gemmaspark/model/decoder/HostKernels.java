@@ -399,7 +399,8 @@ public final class HostKernels {
             for (int h = 0; h < groups; h++) {
                 int head = ((kv * groups + h) * steps + row) * hd;
                 qs.readAt(head, query, hd);
-                float total = VECTOR_MODULE ? VectorLoops.softmaxWeightedSum(query, keys, values, length, hd, scores, sum)
+                float total = VECTOR_MODULE
+                        ? VectorLoops.softmaxWeightedSum(query, keys, values, length, hd, scores, sum)
                         : softmaxWeightedSum(query, keys, values, length, hd, scores, sum);
                 float norm = 1f / total;
                 for (int i = 0; i < hd; i++) {

@@ -57,7 +57,8 @@ public final class PackedWeights {
     /** Copies float32 host weights {@code w [out, in]} into panels (zero columns pad the last one). */
     public static PackedWeights pack(INDArray w) {
         if (!HostKernels.applies(w) || w.rank() != 2) {
-            throw new IllegalArgumentException("packing needs float32 host weights [out, in], got " + w.shapeInfoToString());
+            throw new IllegalArgumentException("packing needs float32 host weights [out, in], got "
+                    + w.shapeInfoToString());
         }
         int out = (int) w.rows();
         int in = (int) w.columns();
