@@ -59,19 +59,7 @@ final class FewRowProduct {
         HostKernels.inTwoParts(out, roundUpToFour(out / 2), parallel,
                 (from, to) -> multiplyRange(inputs, paddedRows, in, weights, from, to, products, paddedOut));
 
-        HostKernels.Rows yRows = new HostKernels.Rows(y);
-        float[] row = new float[out];
-        float[] old = accumulate ? new float[out] : null;
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(products, r * paddedOut, row, 0, out);
-            if (accumulate) {
-                yRows.read(r, 0, old, out);
-                for (int j = 0; j < out; j++) {
-                    row[j] += old[j];
-                }
-            }
-            yRows.write(r, 0, row, out);
-        }
+        HostKernels.storeRows(products, paddedOut, y, rows, out, accumulate);
     }
 
     private static int roundUpToFour(int n) {

@@ -119,6 +119,26 @@ public final class HostKernels {
         Reference.reachabilityFence(y);
     }
 
+    /**
+     * The first {@code out} columns of {@code rows} rows of a heap product ({@code stride} apart) into {@code y
+     * [rows, out]}, added to what it holds when {@code accumulate}: the last step of the few-row product kernels.
+     */
+    static void storeRows(float[] products, int stride, INDArray y, int rows, int out, boolean accumulate) {
+        Rows yRows = new Rows(y);
+        float[] row = new float[out];
+        float[] old = accumulate ? new float[out] : null;
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(products, r * stride, row, 0, out);
+            if (accumulate) {
+                yRows.read(r, 0, old, out);
+                for (int j = 0; j < out; j++) {
+                    row[j] += old[j];
+                }
+            }
+            yRows.write(r, 0, row, out);
+        }
+    }
+
     /** The address of the array's first element. */
     private static FloatPointer pointer(INDArray a) {
         return new FloatPointer(a.data().addressPointer()).position(a.offset() - a.data().offset());

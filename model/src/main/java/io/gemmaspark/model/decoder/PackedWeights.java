@@ -89,31 +89,22 @@ public final class PackedWeights {
         if (rows > MAX_ROWS) {
             throw new IllegalArgumentException(rows + " rows: packed products take at most " + MAX_ROWS);
         }
-        float[] inputs = new float[rows * in];
+        // Four to seven rows past the last eight are padded with zero rows to eight (their outputs are dropped): one
+        // pass of the eight-row kernel costs less than that many one-row passes.
+        int kernelRows = rows % 8 >= 4 ? (rows + 7) / 8 * 8 : rows;
+        float[] inputs = new float[kernelRows * in];
         new HostKernels.Rows(x).readRows(0, rows, in, inputs);
-        float[] products = new float[rows * paddedOut];
+        float[] products = new float[kernelRows * paddedOut];
         int panel = panelWidth();
         boolean parallel = (long) Math.max(rows, 8) * in * out >= PARALLEL_WORK && paddedOut >= 2 * panel;
         HostKernels.inTwoParts(paddedOut, paddedOut / panel / 2 * panel, parallel,
-                (from, to) -> Kernel.columns(inputs, rows, in, panels, from, to, products, paddedOut));
+                (from, to) -> Kernel.columns(inputs, kernelRows, in, panels, from, to, products, paddedOut));
 
-        HostKernels.Rows yRows = new HostKernels.Rows(y);
-        float[] row = new float[out];
-        float[] old = accumulate ? new float[out] : null;
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(products, r * paddedOut, row, 0, out);
-            if (accumulate) {
-                yRows.read(r, 0, old, out);
-                for (int j = 0; j < out; j++) {
-                    row[j] += old[j];
-                }
-            }
-            yRows.write(r, 0, row, out);
-        }
+        HostKernels.storeRows(products, paddedOut, y, rows, out, accumulate);
     }
 
     /**
-     * The panel kernels, eight, four and one row at a time. Each is one method on purpose: vectors that cross into a
+     * The panel kernels, eight rows and one row at a time. Each is one method on purpose: vectors that cross into a
      * method the JIT does not inline are boxed, and then the kernel runs at a tenth of its speed.
      */
     private static final class Kernel {
@@ -126,10 +117,6 @@ public final class PackedWeights {
                 int r = 0;
                 for (; r + 8 <= rows; r += 8) {
                     eightRows(x, r, in, panels, j * in, y, stride, j);
-                }
-                if (r + 4 <= rows) {
-                    fourRows(x, r, in, panels, j * in, y, stride, j);
-                    r += 4;
                 }
                 for (; r < rows; r++) {
                     oneRow(x, r, in, panels, j * in, y, stride, j);
@@ -172,30 +159,6 @@ public final class PackedWeights {
             f0.intoArray(y, at); f1.intoArray(y, at + n); at += stride;
             g0.intoArray(y, at); g1.intoArray(y, at + n); at += stride;
             h0.intoArray(y, at); h1.intoArray(y, at + n);
-        }
-
-        static void fourRows(float[] x, int r, int in, float[] p, int base, float[] y, int stride, int column) {
-            int n = LANES.length();
-            int x0 = r * in;
-            int x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
-            FloatVector a0 = FloatVector.zero(LANES), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
-            for (int k = 0, at = base; k < in; k++, at += 2 * n) {
-                FloatVector w0 = FloatVector.fromArray(LANES, p, at);
-                FloatVector w1 = FloatVector.fromArray(LANES, p, at + n);
-                FloatVector v = FloatVector.broadcast(LANES, x[x0 + k]);
-                a0 = w0.fma(v, a0); a1 = w1.fma(v, a1);
-                v = FloatVector.broadcast(LANES, x[x1 + k]);
-                b0 = w0.fma(v, b0); b1 = w1.fma(v, b1);
-                v = FloatVector.broadcast(LANES, x[x2 + k]);
-                c0 = w0.fma(v, c0); c1 = w1.fma(v, c1);
-                v = FloatVector.broadcast(LANES, x[x3 + k]);
-                d0 = w0.fma(v, d0); d1 = w1.fma(v, d1);
-            }
-            int at = r * stride + column;
-            a0.intoArray(y, at); a1.intoArray(y, at + n); at += stride;
-            b0.intoArray(y, at); b1.intoArray(y, at + n); at += stride;
-            c0.intoArray(y, at); c1.intoArray(y, at + n); at += stride;
-            d0.intoArray(y, at); d1.intoArray(y, at + n);
         }
 
         static void oneRow(float[] x, int r, int in, float[] p, int base, float[] y, int stride, int column) {

@@ -1,5 +1,6 @@
 package io.gemmaspark.model.decoder;
 
+import static io.gemmaspark.model.decoder.ProductReference.assertAccumulatesIntoStridedViews;
 import static io.gemmaspark.model.decoder.ProductReference.assertClose;
 import static io.gemmaspark.model.decoder.ProductReference.gaussian;
 import static io.gemmaspark.model.decoder.ProductReference.product;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** The few-row product against products summed in double by plain loops over the same numbers. */
 class FewRowProductTest {
@@ -40,32 +40,7 @@ class FewRowProductTest {
 
     @Test
     void accumulatesIntoStridedViewsAndLeavesTheirNeighboursAlone() {
-        Random random = new Random(11);
-        int rows = 6, in = 80, out = 21;
-        float[][] x = gaussian(random, rows, in);
-        float[][] w = gaussian(random, out, in);
-        float[][] before = gaussian(random, rows, out);
-        // x and w are column ranges of wider matrices, y a column range of a wider output: row strides exceed widths.
-        INDArray wideX = Nd4j.create(gaussian(random, rows, in + 32));
-        wideX.get(NDArrayIndex.all(), NDArrayIndex.interval(16, 16 + in)).assign(Nd4j.create(x));
-        INDArray wideW = Nd4j.create(gaussian(random, out, in + 16));
-        wideW.get(NDArrayIndex.all(), NDArrayIndex.interval(0, in)).assign(Nd4j.create(w));
-        INDArray wideY = Nd4j.create(gaussian(random, rows, out + 10));
-        INDArray untouched = wideY.dup();
-        INDArray yView = wideY.get(NDArrayIndex.all(), NDArrayIndex.interval(5, 5 + out));
-        yView.assign(Nd4j.create(before));
-
-        FewRowProduct.multiply(wideX.get(NDArrayIndex.all(), NDArrayIndex.interval(16, 16 + in)),
-                wideW.get(NDArrayIndex.all(), NDArrayIndex.interval(0, in)), yView, true);
-
-        assertClose(product(x, w, before), yView, in, "accumulated view");
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < out + 10; c++) {
-                if (c < 5 || c >= 5 + out) {
-                    assertEquals(untouched.getFloat(r, c), wideY.getFloat(r, c), 0f, "outside the view " + r + "," + c);
-                }
-            }
-        }
+        assertAccumulatesIntoStridedViews((x, w, y) -> FewRowProduct.multiply(x, w, y, true));
     }
 
     @Test

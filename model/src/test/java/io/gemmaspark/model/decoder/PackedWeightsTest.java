@@ -1,5 +1,6 @@
 package io.gemmaspark.model.decoder;
 
+import static io.gemmaspark.model.decoder.ProductReference.assertAccumulatesIntoStridedViews;
 import static io.gemmaspark.model.decoder.ProductReference.assertClose;
 import static io.gemmaspark.model.decoder.ProductReference.gaussian;
 import static io.gemmaspark.model.decoder.ProductReference.product;
@@ -14,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** Packed decode products against products summed in double by plain loops over the same numbers. */
 class PackedWeightsTest {
@@ -23,7 +23,8 @@ class PackedWeightsTest {
     void matchesADoubleLoopForEveryRowCountAndOutputsThatDoNotFillAPanel() {
         assertTrue(HostKernels.VECTOR_MODULE, "surefire's argLine must pass --add-modules=jdk.incubator.vector");
         Random random = new Random(7);
-        // rows 1..32 through the 8-, 4- and 1-row kernels; outputs short of, equal to and past a panel of 32.
+        // rows 1..32 through the 8-row kernel (4-7 left over padded to 8) and the 1-row one (1-3 left over); outputs
+        // short of, equal to and past a panel of 32.
         int[][] shapes = {{1, 7, 3}, {2, 16, 32}, {3, 48, 37}, {5, 64, 8}, {8, 33, 64}, {11, 96, 41},
             {16, 512, 640}, {16, 2048, 96}, {31, 40, 100}, {32, 128, 130}};
         for (int[] shape : shapes) {
@@ -38,31 +39,7 @@ class PackedWeightsTest {
 
     @Test
     void packsAStridedViewAndAccumulatesIntoOneLeavingItsNeighboursAlone() {
-        Random random = new Random(11);
-        int rows = 6, in = 80, out = 21;
-        float[][] x = gaussian(random, rows, in);
-        float[][] w = gaussian(random, out, in);
-        float[][] before = gaussian(random, rows, out);
-        INDArray wideX = Nd4j.create(gaussian(random, rows, in + 32));
-        wideX.get(NDArrayIndex.all(), NDArrayIndex.interval(16, 16 + in)).assign(Nd4j.create(x));
-        INDArray wideW = Nd4j.create(gaussian(random, out, in + 16));
-        wideW.get(NDArrayIndex.all(), NDArrayIndex.interval(0, in)).assign(Nd4j.create(w));
-        INDArray wideY = Nd4j.create(gaussian(random, rows, out + 10));
-        INDArray untouched = wideY.dup();
-        INDArray yView = wideY.get(NDArrayIndex.all(), NDArrayIndex.interval(5, 5 + out));
-        yView.assign(Nd4j.create(before));
-
-        PackedWeights.pack(wideW.get(NDArrayIndex.all(), NDArrayIndex.interval(0, in)))
-                .multiply(wideX.get(NDArrayIndex.all(), NDArrayIndex.interval(16, 16 + in)), yView, true);
-
-        assertClose(product(x, w, before), yView, in, "accumulated view");
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < out + 10; c++) {
-                if (c < 5 || c >= 5 + out) {
-                    assertEquals(untouched.getFloat(r, c), wideY.getFloat(r, c), 0f, "outside the view " + r + "," + c);
-                }
-            }
-        }
+        assertAccumulatesIntoStridedViews((x, w, y) -> PackedWeights.pack(w).multiply(x, y, true));
     }
 
     @Test
@@ -73,15 +50,21 @@ class PackedWeightsTest {
         PackedWeights w = PackedWeights.pack(Nd4j.create(gaussian(random, out, in)));
         INDArray sixteen = Nd4j.zeros(DataType.FLOAT, 16, out);
         w.multiply(Nd4j.create(x), sixteen, false);
-        // Row 9 of sixteen goes through the 8-row kernel; alone, through the 1-row one; fifth of five, 1-row after 4.
+        // Row 9 goes through the 8-row kernel among sixteen and among five (padded to eight), and through the 1-row
+        // one alone and as the last of eleven (eight, then three one at a time).
         INDArray alone = Nd4j.zeros(DataType.FLOAT, 1, out);
         w.multiply(Nd4j.create(new float[][] {x[9]}), alone, false);
         INDArray five = Nd4j.zeros(DataType.FLOAT, 5, out);
         w.multiply(Nd4j.create(new float[][] {x[0], x[1], x[2], x[3], x[9]}), five, false);
+        float[][] elevenRows = Arrays.copyOf(x, 11);
+        elevenRows[10] = x[9];
+        INDArray eleven = Nd4j.zeros(DataType.FLOAT, 11, out);
+        w.multiply(Nd4j.create(elevenRows), eleven, false);
         for (int c = 0; c < out; c++) {
             int bits = Float.floatToIntBits(sixteen.getFloat(9, c));
             assertEquals(bits, Float.floatToIntBits(alone.getFloat(0, c)), "alone, column " + c);
             assertEquals(bits, Float.floatToIntBits(five.getFloat(4, c)), "fifth of five, column " + c);
+            assertEquals(bits, Float.floatToIntBits(eleven.getFloat(10, c)), "last of eleven, column " + c);
         }
     }
 
