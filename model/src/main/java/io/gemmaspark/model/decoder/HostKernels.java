@@ -8,8 +8,6 @@ import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemv;
 
 import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -296,7 +294,7 @@ public final class HostKernels {
 
     /** Rows {@code [from, to)} of a kernel. */
     @FunctionalInterface
-    interface RowRange {
+    public interface RowRange {
         void run(int from, int to);
     }
 
@@ -309,14 +307,12 @@ public final class HostKernels {
     }
 
     /** Runs {@code body} over {@code 0..split} here and {@code split..n} on the fork-join pool, or all here. */
-    static void inTwoParts(int n, int split, boolean parallel, RowRange body) {
+    public static void inTwoParts(int n, int split, boolean parallel, RowRange body) {
         if (!parallel) {
             body.run(0, n);
             return;
         }
-        ForkJoinTask<?> second = ForkJoinPool.commonPool().submit(() -> body.run(split, n));
-        body.run(0, split);
-        second.join();
+        SpinningHelper.runBoth(() -> body.run(0, split), () -> body.run(split, n));
     }
 
     /**

@@ -12,7 +12,6 @@ import io.gemmaspark.model.decoder.BlockKernels;
 import io.gemmaspark.model.decoder.RotaryTables;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -172,14 +171,15 @@ public final class BatchedDecoder {
                 }
                 from += n;
             }
-            // Decode rows touch disjoint caches and output rows, and the BLAS threads are idle meanwhile.
-            Stream<int[]> each = decodeRows.size() >= HostKernels.PARALLEL_ROWS ? decodeRows.parallelStream()
-                    : decodeRows.stream();
-            each.forEach(d -> {
-                SequenceCache cache = slices.get(d[0]).cache();
-                HostKernels.attendNewPosition(byHead, newKeys, newValues, out, d[1], rows, cache.keyArray(layer),
-                        cache.valueArray(layer), cache.length() + 1);
-            });
+            // Decode rows touch disjoint caches and output rows: two halves on two threads.
+            HostKernels.inTwoParts(decodeRows.size(), decodeRows.size() / 2,
+                    decodeRows.size() >= HostKernels.PARALLEL_ROWS, (first, last) -> {
+                        for (int[] d : decodeRows.subList(first, last)) {
+                            SequenceCache cache = slices.get(d[0]).cache();
+                            HostKernels.attendNewPosition(byHead, newKeys, newValues, out, d[1], rows,
+                                    cache.keyArray(layer), cache.valueArray(layer), cache.length() + 1);
+                        }
+                    });
             return out.reshape('c', kv, (long) groups * rows, hd);
         }
 
