@@ -56,7 +56,7 @@ final class FewRowProduct {
         float[] products = new float[paddedRows * paddedOut];
         HostKernels.Rows weights = new HostKernels.Rows(w);
         boolean parallel = (long) rows * in * out >= PARALLEL_WORK && out >= 8;
-        HostKernels.inTwoParts(out, roundUpToFour(out / 2), parallel,
+        HostKernels.inChunks(out, Math.max(4, out / 16 / 4 * 4), parallel,
                 (from, to) -> multiplyRange(inputs, paddedRows, in, weights, from, to, products, paddedOut));
 
         HostKernels.storeRows(products, paddedOut, y, rows, out, accumulate);

@@ -299,20 +299,30 @@ public final class HostKernels {
     }
 
     /**
-     * Runs {@code body} over rows {@code 0..rows} in two halves on the fork-join pool from {@link #PARALLEL_ROWS}
-     * rows on (rows are independent, so the result does not depend on the split), else on this thread.
+     * Runs {@code body} over rows {@code 0..rows} a row at a time on two threads from {@link #PARALLEL_ROWS} rows on
+     * (rows are independent, so the result does not depend on the split), else on this thread.
      */
     private static void inRowChunks(int rows, RowRange body) {
-        inTwoParts(rows, rows / 2, rows >= PARALLEL_ROWS, body);
+        inChunks(rows, 1, rows >= PARALLEL_ROWS, body);
     }
 
-    /** Runs {@code body} over {@code 0..split} here and {@code split..n} on the fork-join pool, or all here. */
-    public static void inTwoParts(int n, int split, boolean parallel, RowRange body) {
+    /**
+     * Runs {@code body} over {@code 0..n} in chunks of {@code chunk} (the last may be shorter), or all at once on
+     * this thread when not {@code parallel}. This thread and {@link SpinningHelper}'s claim chunks from one counter,
+     * so a thread that starts late or is slowed takes fewer, instead of the other waiting for its half.
+     */
+    public static void inChunks(int n, int chunk, boolean parallel, RowRange body) {
         if (!parallel) {
             body.run(0, n);
             return;
         }
-        SpinningHelper.runBoth(() -> body.run(0, split), () -> body.run(split, n));
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable drain = () -> {
+            for (int from = next.getAndAdd(chunk); from < n; from = next.getAndAdd(chunk)) {
+                body.run(from, Math.min(n, from + chunk));
+            }
+        };
+        SpinningHelper.runBoth(drain, drain);
     }
 
     /**

@@ -92,12 +92,20 @@ public final class PackedWeights {
         // Four to seven rows past the last eight are padded with zero rows to eight (their outputs are dropped): one
         // pass of the eight-row kernel costs less than that many one-row passes.
         int kernelRows = rows % 8 >= 4 ? (rows + 7) / 8 * 8 : rows;
-        float[] inputs = new float[kernelRows * in];
-        new HostKernels.Rows(x).readRows(0, rows, in, inputs);
+        float[] byRow = new float[rows * in];
+        new HostKernels.Rows(x).readRows(0, rows, in, byRow);
+        // Input by input ([in, kernelRows]): the eight broadcasts of one input read adjacent floats.
+        float[] inputs = new float[in * kernelRows];
+        for (int r = 0; r < rows; r++) {
+            for (int k = 0; k < in; k++) {
+                inputs[k * kernelRows + r] = byRow[r * in + k];
+            }
+        }
         float[] products = new float[kernelRows * paddedOut];
         int panel = panelWidth();
         boolean parallel = (long) Math.max(rows, 8) * in * out >= PARALLEL_WORK && paddedOut >= 2 * panel;
-        HostKernels.inTwoParts(paddedOut, paddedOut / panel / 2 * panel, parallel,
+        int chunk = Math.max(1, paddedOut / panel / 16) * panel;   // about sixteen chunks a product
+        HostKernels.inChunks(paddedOut, chunk, parallel,
                 (from, to) -> Kernel.columns(inputs, kernelRows, in, panels, from, to, products, paddedOut));
 
         HostKernels.storeRows(products, paddedOut, y, rows, out, accumulate);
@@ -110,44 +118,46 @@ public final class PackedWeights {
     private static final class Kernel {
         static final VectorSpecies<Float> LANES = FloatVector.SPECIES_PREFERRED;
 
-        /** Output columns {@code from..to} (panel-aligned) of every row, panel by panel. */
+        /**
+         * Output columns {@code from..to} (panel-aligned) of every row, panel by panel; {@code x [in, rows]} holds
+         * the inputs input by input.
+         */
         static void columns(float[] x, int rows, int in, float[] panels, int from, int to, float[] y, int stride) {
             int panel = 2 * LANES.length();
             for (int j = from; j < to; j += panel) {
                 int r = 0;
                 for (; r + 8 <= rows; r += 8) {
-                    eightRows(x, r, in, panels, j * in, y, stride, j);
+                    eightRows(x, r, rows, in, panels, j * in, y, stride, j);
                 }
                 for (; r < rows; r++) {
-                    oneRow(x, r, in, panels, j * in, y, stride, j);
+                    oneRow(x, r, rows, in, panels, j * in, y, stride, j);
                 }
             }
         }
 
-        static void eightRows(float[] x, int r, int in, float[] p, int base, float[] y, int stride, int column) {
+        static void eightRows(float[] x, int r, int rows, int in, float[] p, int base, float[] y, int stride,
+                int column) {
             int n = LANES.length();
-            int x0 = r * in;
-            int x1 = x0 + in, x2 = x1 + in, x3 = x2 + in, x4 = x3 + in, x5 = x4 + in, x6 = x5 + in, x7 = x6 + in;
             FloatVector a0 = FloatVector.zero(LANES), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
             FloatVector e0 = a0, e1 = a0, f0 = a0, f1 = a0, g0 = a0, g1 = a0, h0 = a0, h1 = a0;
-            for (int k = 0, at = base; k < in; k++, at += 2 * n) {
+            for (int k = 0, at = base, xi = r; k < in; k++, at += 2 * n, xi += rows) {
                 FloatVector w0 = FloatVector.fromArray(LANES, p, at);
                 FloatVector w1 = FloatVector.fromArray(LANES, p, at + n);
-                FloatVector v = FloatVector.broadcast(LANES, x[x0 + k]);
+                FloatVector v = FloatVector.broadcast(LANES, x[xi]);
                 a0 = w0.fma(v, a0); a1 = w1.fma(v, a1);
-                v = FloatVector.broadcast(LANES, x[x1 + k]);
+                v = FloatVector.broadcast(LANES, x[xi + 1]);
                 b0 = w0.fma(v, b0); b1 = w1.fma(v, b1);
-                v = FloatVector.broadcast(LANES, x[x2 + k]);
+                v = FloatVector.broadcast(LANES, x[xi + 2]);
                 c0 = w0.fma(v, c0); c1 = w1.fma(v, c1);
-                v = FloatVector.broadcast(LANES, x[x3 + k]);
+                v = FloatVector.broadcast(LANES, x[xi + 3]);
                 d0 = w0.fma(v, d0); d1 = w1.fma(v, d1);
-                v = FloatVector.broadcast(LANES, x[x4 + k]);
+                v = FloatVector.broadcast(LANES, x[xi + 4]);
                 e0 = w0.fma(v, e0); e1 = w1.fma(v, e1);
-                v = FloatVector.broadcast(LANES, x[x5 + k]);
+                v = FloatVector.broadcast(LANES, x[xi + 5]);
                 f0 = w0.fma(v, f0); f1 = w1.fma(v, f1);
-                v = FloatVector.broadcast(LANES, x[x6 + k]);
+                v = FloatVector.broadcast(LANES, x[xi + 6]);
                 g0 = w0.fma(v, g0); g1 = w1.fma(v, g1);
-                v = FloatVector.broadcast(LANES, x[x7 + k]);
+                v = FloatVector.broadcast(LANES, x[xi + 7]);
                 h0 = w0.fma(v, h0); h1 = w1.fma(v, h1);
             }
             int at = r * stride + column;
@@ -161,12 +171,12 @@ public final class PackedWeights {
             h0.intoArray(y, at); h1.intoArray(y, at + n);
         }
 
-        static void oneRow(float[] x, int r, int in, float[] p, int base, float[] y, int stride, int column) {
+        static void oneRow(float[] x, int r, int rows, int in, float[] p, int base, float[] y, int stride,
+                int column) {
             int n = LANES.length();
-            int x0 = r * in;
             FloatVector a0 = FloatVector.zero(LANES), a1 = a0;
-            for (int k = 0, at = base; k < in; k++, at += 2 * n) {
-                FloatVector v = FloatVector.broadcast(LANES, x[x0 + k]);
+            for (int k = 0, at = base, xi = r; k < in; k++, at += 2 * n, xi += rows) {
+                FloatVector v = FloatVector.broadcast(LANES, x[xi]);
                 a0 = FloatVector.fromArray(LANES, p, at).fma(v, a0);
                 a1 = FloatVector.fromArray(LANES, p, at + n).fma(v, a1);
             }

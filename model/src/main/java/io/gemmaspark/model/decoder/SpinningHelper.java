@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The second thread of {@link HostKernels#inTwoParts}: one daemon thread that, after each part, spins for
+ * The second thread of {@link HostKernels#inChunks}: one daemon thread that, after each part, spins for
  * {@link #SPIN_NANOS} waiting for the next before it parks, as OpenBLAS's threads do. A 16-stream decode step hands
  * off some fifty parts tens of microseconds apart; waking a parked fork-join worker for each cost a tenth of the step.
  * A caller that finds the helper busy (two Spark tasks in one JVM) falls back to the fork-join pool.

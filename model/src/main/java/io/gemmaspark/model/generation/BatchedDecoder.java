@@ -171,8 +171,8 @@ public final class BatchedDecoder {
                 }
                 from += n;
             }
-            // Decode rows touch disjoint caches and output rows: two halves on two threads.
-            HostKernels.inTwoParts(decodeRows.size(), decodeRows.size() / 2,
+            // Decode rows touch disjoint caches and output rows: a row at a time on two threads.
+            HostKernels.inChunks(decodeRows.size(), 1,
                     decodeRows.size() >= HostKernels.PARALLEL_ROWS, (first, last) -> {
                         for (int[] d : decodeRows.subList(first, last)) {
                             SequenceCache cache = slices.get(d[0]).cache();
