@@ -8,6 +8,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemv;
 
 import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
+import java.util.List;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -294,7 +295,7 @@ public final class HostKernels {
 
     /** Rows {@code [from, to)} of a kernel. */
     @FunctionalInterface
-    public interface RowRange {
+    interface RowRange {
         void run(int from, int to);
     }
 
@@ -311,7 +312,7 @@ public final class HostKernels {
      * this thread when not {@code parallel}. This thread and {@link SpinningHelper}'s claim chunks from one counter,
      * so a thread that starts late or is slowed takes fewer, instead of the other waiting for its half.
      */
-    public static void inChunks(int n, int chunk, boolean parallel, RowRange body) {
+    static void inChunks(int n, int chunk, boolean parallel, RowRange body) {
         if (!parallel) {
             body.run(0, n);
             return;
@@ -390,22 +391,47 @@ public final class HostKernels {
      * writes the weighted sum of values. A key/value head's filled rows are copied once into heap arrays that its
      * {@code g} query heads share (MQA: all of them), where the loops compile to vector code.
      *
-     * @param queries {@code [KV, g, S, hd]}, the step's queries, of which row {@code row} is this position's
+     * <p>Each of a layer's decoding rows in a step is attended so, a row at a time on two threads from
+     * {@link #PARALLEL_ROWS} rows on (their caches and output rows are disjoint).
+     *
+     * @param queries {@code [KV, g, S, hd]}, the step's queries
      * @param newKeys {@code [KV, S, hd]} and {@code newValues} alike: the step's rotated keys and values
-     * @param out     {@code [KV, g, S, hd]}, receiving row {@code row}
+     * @param out     {@code [KV, g, S, hd]}, receiving the decoding rows
+     * @param steps   {@code S}, the rows of the step
      */
-    public static void attendNewPosition(INDArray queries, INDArray newKeys, INDArray newValues, INDArray out,
-            int row, int steps, INDArray keyCache, INDArray valueCache, int length) {
-        int kvHeads = (int) keyCache.size(0);
-        int capacity = (int) keyCache.size(1);
-        int hd = (int) keyCache.size(2);
-        int groups = (int) (queries.length() / ((long) kvHeads * steps * hd));
+    public static void attendNewPositions(INDArray queries, INDArray newKeys, INDArray newValues, INDArray out,
+            int steps, List<DecodeRow> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        // One buffer per step array, shared by both threads: absolute bulk reads and writes touch no position.
         Rows qs = new Rows(queries);
         Rows nks = new Rows(newKeys);
         Rows nvs = new Rows(newValues);
         Rows os = new Rows(out);
-        Rows ks = new Rows(keyCache);
-        Rows vs = new Rows(valueCache);
+        int kvHeads = (int) newKeys.size(0);
+        int groups = (int) (queries.length() / (newKeys.length()));
+        inChunks(rows.size(), 1, rows.size() >= PARALLEL_ROWS, (first, last) -> {
+            for (DecodeRow d : rows.subList(first, last)) {
+                attendNewPosition(qs, nks, nvs, os, kvHeads, groups, steps, d);
+            }
+        });
+    }
+
+    /**
+     * A decoding row of a step: its index among the step's rows, its sequence's caches of the layer, and the
+     * positions they hold once this row's key and value are written.
+     */
+    public record DecodeRow(int row, INDArray keyCache, INDArray valueCache, int length) {}
+
+    private static void attendNewPosition(Rows qs, Rows nks, Rows nvs, Rows os, int kvHeads, int groups, int steps,
+            DecodeRow d) {
+        int row = d.row();
+        int length = d.length();
+        int capacity = (int) d.keyCache().size(1);
+        int hd = (int) d.keyCache().size(2);
+        Rows ks = new Rows(d.keyCache());
+        Rows vs = new Rows(d.valueCache());
         Scratch scratch = SCRATCH.get().ensure(length * hd, hd);
         float[] keys = scratch.keys;
         float[] values = scratch.values;

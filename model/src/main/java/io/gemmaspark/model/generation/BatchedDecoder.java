@@ -137,7 +137,7 @@ public final class BatchedDecoder {
      * Causal attention of each sequence's new rows over its own cache plus themselves. The block hands queries as
      * {@code [KV, g*rows, hd]}, that is {@code [KV, g, rows, hd]} (query head {@code kv*g + h} uses key/value head
      * {@code kv}), and takes the output back in that layout. A decoding sequence's one row is attended in one
-     * pass over host memory ({@link HostKernels#attendNewPosition}); a prefill chunk through batched products
+     * pass over host memory ({@link HostKernels#attendNewPositions}); a prefill chunk through batched products
      * with its causal mask, as is every row on a backend without host memory.
      */
     private final class RaggedAttention implements DecoderBlock.Attention {
@@ -159,27 +159,20 @@ public final class BatchedDecoder {
             INDArray byHead = queries.reshape('c', kv, groups, rows, hd);
             INDArray out = Nd4j.createUninitialized(dtype, kv, groups, rows, hd);
             boolean hostMemory = Kernels.onHost(byHead, newKeys, newValues, out);
-            List<int[]> decodeRows = new ArrayList<>();   // {slice index, row}
+            List<HostKernels.DecodeRow> decodeRows = new ArrayList<>();
             int from = 0;
-            for (int i = 0; i < slices.size(); i++) {
-                Slice s = slices.get(i);
+            for (Slice s : slices) {
                 int n = s.tokens().length;
                 if (n == 1 && hostMemory) {
-                    decodeRows.add(new int[] {i, from});
+                    SequenceCache cache = s.cache();
+                    decodeRows.add(new HostKernels.DecodeRow(from, cache.keyArray(layer), cache.valueArray(layer),
+                            cache.length() + 1));
                 } else {
                     attendChunk(byHead, newKeys, newValues, out, from, n, s.cache());
                 }
                 from += n;
             }
-            // Decode rows touch disjoint caches and output rows: a row at a time on two threads.
-            HostKernels.inChunks(decodeRows.size(), 1,
-                    decodeRows.size() >= HostKernels.PARALLEL_ROWS, (first, last) -> {
-                        for (int[] d : decodeRows.subList(first, last)) {
-                            SequenceCache cache = slices.get(d[0]).cache();
-                            HostKernels.attendNewPosition(byHead, newKeys, newValues, out, d[1], rows,
-                                    cache.keyArray(layer), cache.valueArray(layer), cache.length() + 1);
-                        }
-                    });
+            HostKernels.attendNewPositions(byHead, newKeys, newValues, out, rows, decodeRows);
             return out.reshape('c', kv, (long) groups * rows, hd);
         }
 
