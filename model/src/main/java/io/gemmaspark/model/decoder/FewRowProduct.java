@@ -56,10 +56,11 @@ final class FewRowProduct {
         float[] products = new float[paddedRows * paddedOut];
         HostKernels.Rows weights = new HostKernels.Rows(w);
         boolean parallel = (long) rows * in * out >= PARALLEL_WORK && out >= 8;
-        HostKernels.inChunks(out, Math.max(4, out / 16 / 4 * 4), parallel,
-                (from, to) -> multiplyRange(inputs, paddedRows, in, weights, from, to, products, paddedOut));
-
-        HostKernels.storeRows(products, paddedOut, y, rows, out, accumulate);
+        HostKernels.Rows yRows = new HostKernels.Rows(y);
+        HostKernels.inChunks(out, Math.max(4, out / 16 / 4 * 4), parallel, (from, to) -> {
+            multiplyRange(inputs, paddedRows, in, weights, from, to, products, paddedOut);
+            HostKernels.storeColumns(products, paddedOut, yRows, rows, from, to, accumulate);
+        });
     }
 
     private static int roundUpToFour(int n) {

@@ -119,22 +119,22 @@ public final class HostKernels {
     }
 
     /**
-     * The first {@code out} columns of {@code rows} rows of a heap product ({@code stride} apart) into {@code y
-     * [rows, out]}, added to what it holds when {@code accumulate}: the last step of the few-row product kernels.
+     * Columns {@code from..to} of {@code rows} rows of a heap product ({@code stride} apart) into the same columns of
+     * {@code y}, added to what it holds when {@code accumulate} (the sums are made in {@code products}): the last
+     * step of the few-row product kernels, run by whichever thread computed those columns.
      */
-    static void storeRows(float[] products, int stride, INDArray y, int rows, int out, boolean accumulate) {
-        Rows yRows = new Rows(y);
-        float[] row = new float[out];
-        float[] old = accumulate ? new float[out] : null;
+    static void storeColumns(float[] products, int stride, Rows y, int rows, int from, int to, boolean accumulate) {
+        int n = to - from;
+        float[] old = accumulate ? new float[n] : null;
         for (int r = 0; r < rows; r++) {
-            System.arraycopy(products, r * stride, row, 0, out);
+            int at = r * stride + from;
             if (accumulate) {
-                yRows.read(r, 0, old, out);
-                for (int j = 0; j < out; j++) {
-                    row[j] += old[j];
+                y.read(r, from, old, n);
+                for (int j = 0; j < n; j++) {
+                    products[at + j] += old[j];
                 }
             }
-            yRows.write(r, 0, row, out);
+            y.write(r, from, products, at, n);
         }
     }
 
@@ -358,7 +358,12 @@ public final class HostKernels {
         }
 
         void write(int row, int column, float[] src, int length) {
-            buffer.put(row * stride + column, src, 0, length);
+            write(row, column, src, 0, length);
+        }
+
+        /** {@code src[offset .. offset+length]} into row {@code row} from column {@code column} on. */
+        void write(int row, int column, float[] src, int offset, int length) {
+            buffer.put(row * stride + column, src, offset, length);
             Reference.reachabilityFence(array);
         }
 

@@ -105,10 +105,13 @@ public final class PackedWeights {
         int panel = panelWidth();
         boolean parallel = (long) Math.max(rows, 8) * in * out >= PARALLEL_WORK && paddedOut >= 2 * panel;
         int chunk = Math.max(1, paddedOut / panel / 16) * panel;   // about sixteen chunks a product
-        HostKernels.inChunks(paddedOut, chunk, parallel,
-                (from, to) -> Kernel.columns(inputs, kernelRows, in, panels, from, to, products, paddedOut));
-
-        HostKernels.storeRows(products, paddedOut, y, rows, out, accumulate);
+        HostKernels.Rows yRows = new HostKernels.Rows(y);
+        HostKernels.inChunks(paddedOut, chunk, parallel, (from, to) -> {
+            Kernel.columns(inputs, kernelRows, in, panels, from, to, products, paddedOut);
+            if (from < out) {
+                HostKernels.storeColumns(products, paddedOut, yRows, rows, from, Math.min(to, out), accumulate);
+            }
+        });
     }
 
     /**
