@@ -9,6 +9,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemv;
 import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,9 +29,9 @@ public final class HostKernels {
     private static final boolean HOST_MEMORY = Nd4j.getEnvironment().isCPU();
     /**
      * Kernels over this many rows or more split them over two threads (16 decode rows of GeGLU: 32k tanh), and so
-     * does the batched decoder's attention over this many decoding sequences.
+     * does attention over this many decoding sequences.
      */
-    public static final int PARALLEL_ROWS = 4;
+    private static final int PARALLEL_ROWS = 4;
     /**
      * Whether this JVM has the JDK's incubating vector module ({@code --add-modules jdk.incubator.vector}, which
      * {@code bin/gemma} and the tests pass). {@link FewRowProduct}, {@link PackedWeights} and {@link VectorLoops} are
@@ -317,7 +318,7 @@ public final class HostKernels {
             body.run(0, n);
             return;
         }
-        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger next = new AtomicInteger();
         Runnable drain = () -> {
             for (int from = next.getAndAdd(chunk); from < n; from = next.getAndAdd(chunk)) {
                 body.run(from, Math.min(n, from + chunk));
@@ -511,7 +512,7 @@ public final class HostKernels {
     }
 
     /** {@code a . b[from .. from+n]} with four running sums (one chain would wait on each addition). */
-    private static float dot(float[] a, float[] b, int from, int n) {
+    static float dot(float[] a, float[] b, int from, int n) {
         float s0 = 0;
         float s1 = 0;
         float s2 = 0;

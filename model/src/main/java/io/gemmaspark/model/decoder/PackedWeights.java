@@ -9,14 +9,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A linear layer's weights {@code W [out, in]} copied once into heap panels laid out for decode products
  * {@code y = x W^T} of 1 to {@link #MAX_ROWS} rows: the packing that BLAS libraries redo on every call, done at load.
  *
- * <p>A panel is {@link #PANEL} consecutive output columns, stored input by input: {@code panel[k][c] = W[j + c][k]}.
+ * <p>A panel is two vectors' worth of consecutive output columns (32 with AVX-512), stored input by input:
+ * {@code panel[k][c] = W[j + c][k]}.
  * The kernel walks a panel once from start to end, and at each input {@code k} multiplies the panel's two vectors
  * by {@code x[r][k]} broadcast, for eight rows at a time: sixteen vector accumulators, each weight load feeding eight
  * fused multiply-adds, no sum across lanes at the end. Weights come straight from the heap in the order they are
  * stored, so the hardware prefetcher streams them while the arithmetic runs (the copy-then-multiply of
  * {@link FewRowProduct} serialises the two). Measured on the development machine (AVX-512, JDK 17, two threads):
- * the 16-row products of a {@code small} decode step in 7.9 ms against 14-16 ms, and one row at 43 GB/s, as fast
- * as OpenBLAS's gemv ({@code docs/serving.md}).
+ * the 16-row products of a {@code small} decode step in 7.9 ms against 14-16 ms ({@code docs/serving.md}). One row
+ * streams at up to 43 GB/s in a loop, but inside a decode step OpenBLAS's gemv was faster, so {@link BlockKernels}
+ * keeps one row there.
  *
  * <p>Every output element is one chain of fused multiply-adds over {@code k} in order, whichever kernel and
  * however many rows compute it, so a sequence's logits do not depend on the batch it shares (1 to
@@ -92,13 +94,14 @@ public final class PackedWeights {
         // Four to seven rows past the last eight are padded with zero rows to eight (their outputs are dropped): one
         // pass of the eight-row kernel costs less than that many one-row passes.
         int kernelRows = rows % 8 >= 4 ? (rows + 7) / 8 * 8 : rows;
-        float[] byRow = new float[rows * in];
-        new HostKernels.Rows(x).readRows(0, rows, in, byRow);
         // Input by input ([in, kernelRows]): the eight broadcasts of one input read adjacent floats.
+        HostKernels.Rows xRows = new HostKernels.Rows(x);
+        float[] row = new float[in];
         float[] inputs = new float[in * kernelRows];
         for (int r = 0; r < rows; r++) {
+            xRows.read(r, 0, row, in);
             for (int k = 0; k < in; k++) {
-                inputs[k * kernelRows + r] = byRow[r * in + k];
+                inputs[k * kernelRows + r] = row[k];
             }
         }
         float[] products = new float[kernelRows * paddedOut];

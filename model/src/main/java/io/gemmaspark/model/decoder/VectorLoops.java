@@ -51,11 +51,7 @@ final class VectorLoops {
             }
         }
         for (; j < length; j++) {
-            float sum = 0;
-            for (int i = 0; i < hd; i++) {
-                sum += query[i] * keys[j * hd + i];
-            }
-            scores[j] = sum;
+            scores[j] = HostKernels.dot(query, keys, j * hd, hd);
         }
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < length; i++) {

@@ -4,11 +4,11 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
 import io.gemmaspark.model.GemmaConfig;
+import io.gemmaspark.model.decoder.BlockKernels;
 import io.gemmaspark.model.decoder.DecoderBlock;
 import io.gemmaspark.model.decoder.DecoderTensors;
 import io.gemmaspark.model.decoder.HostKernels;
 import io.gemmaspark.model.decoder.Kernels;
-import io.gemmaspark.model.decoder.BlockKernels;
 import io.gemmaspark.model.decoder.RotaryTables;
 import java.util.ArrayList;
 import java.util.List;

@@ -110,19 +110,19 @@ public final class ModelBench {
         summary.put("training", training);
 
         List<Map<String, Object>> decoding = new ArrayList<>();
+        long packedBytes = options.packedWeightsMb * (1L << 20);
         for (String preset : List.of("tiny", "small")) {
             GemmaDecoder decoder = GemmaDecoder.create(GemmaConfig.preset(preset), DataType.FLOAT, new Adam(1e-3), 1);
             decoding.add(decode(preset, decoder, options.decodeTokens, bandwidth));
             if (preset.equals("small")) {
                 // Packed weights beside the weights as given (OpenBLAS and FewRowProduct), the peer, in one run.
-                long packedBytes = options.packedWeightsMb * (1L << 20);
                 decoding.addAll(decodeBatched(preset, decoder, packedBytes > 0 ? List.of(packedBytes, 0L)
                         : List.of(0L), List.of(1, options.streams), options.decodeTokens, options.decodeRepeats,
                         bandwidth));
             }
         }
         if (options.gemma2bTokens > 0) {
-            decoding.addAll(decodeGemma2b(options.gemma2bTokens, bandwidth, options.packedWeightsMb * (1L << 20)));
+            decoding.addAll(decodeGemma2b(options.gemma2bTokens, bandwidth, packedBytes));
         }
         summary.put("decoding", decoding);
 
