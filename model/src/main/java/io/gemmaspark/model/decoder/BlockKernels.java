@@ -19,7 +19,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *       {@link Kernels}, and so do one row (OpenBLAS's gemv streamed the weights faster in the same bench run) and
  *       prefill chunks;</li>
  *   <li>GeGLU's tanh from the vector module ({@link VectorLoops#geluTanh}) instead of {@code Math.exp} at 7 ns an
- *       element.</li>
+ *       element;</li>
+ *   <li>ND4J's shape descriptors from {@link ShapeInfoCache}: a decode step makes hundreds of small arrays.</li>
  * </ul>
  */
 public final class BlockKernels {
@@ -42,6 +43,7 @@ public final class BlockKernels {
         if (!HostKernels.VECTOR_MODULE || !Kernels.onHost(p.embed)) {
             return TRAINING;
         }
+        ShapeInfoCache.install();
         Map<INDArray, PackedWeights> packed = new IdentityHashMap<>();
         if (packedBytes(p) <= maxBytes) {
             for (INDArray w : linearWeights(p)) {

@@ -57,7 +57,7 @@ final class FewRowProduct {
         HostKernels.Rows weights = new HostKernels.Rows(w);
         boolean parallel = (long) rows * in * out >= PARALLEL_WORK && out >= 8;
         HostKernels.Rows yRows = new HostKernels.Rows(y);
-        HostKernels.inChunks(out, Math.max(4, out / 16 / 4 * 4), parallel, (from, to) -> {
+        HostKernels.inChunks(out, 4, parallel, (from, to) -> {
             multiplyRange(inputs, paddedRows, in, weights, from, to, products, paddedOut);
             HostKernels.storeColumns(products, paddedOut, yRows, rows, from, to, accumulate);
         });

@@ -107,9 +107,8 @@ public final class PackedWeights {
         float[] products = new float[kernelRows * paddedOut];
         int panel = panelWidth();
         boolean parallel = (long) Math.max(rows, 8) * in * out >= PARALLEL_WORK && paddedOut >= 2 * panel;
-        int chunk = Math.max(1, paddedOut / panel / 16) * panel;   // about sixteen chunks a product
         HostKernels.Rows yRows = new HostKernels.Rows(y);
-        HostKernels.inChunks(paddedOut, chunk, parallel, (from, to) -> {
+        HostKernels.inChunks(paddedOut, panel, parallel, (from, to) -> {
             Kernel.columns(inputs, kernelRows, in, panels, from, to, products, paddedOut);
             if (from < out) {
                 HostKernels.storeColumns(products, paddedOut, yRows, rows, from, Math.min(to, out), accumulate);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,6 +64,32 @@ class SpinningHelperTest {
             }
         } finally {
             callers.shutdownNow();
+        }
+    }
+
+    @Test
+    void inChunksCoversEveryIndexOnceInPiecesThatStartOnMultiplesOfTheChunk() {
+        for (int n : new int[] {1, 3, 4, 5, 31, 32, 33, 640, 1000, 32_000}) {
+            for (int chunk : new int[] {1, 4, 32}) {
+                int[] visits = new int[n];
+                List<int[]> pieces = Collections.synchronizedList(new ArrayList<>());
+                HostKernels.inChunks(n, chunk, true, (from, to) -> {
+                    pieces.add(new int[] {from, to});
+                    for (int i = from; i < to; i++) {
+                        visits[i]++;
+                    }
+                });
+                for (int i = 0; i < n; i++) {
+                    assertEquals(1, visits[i], "n " + n + ", chunk " + chunk + ": index " + i);
+                }
+                for (int[] piece : pieces) {
+                    assertEquals(0, piece[0] % chunk, "n " + n + ", chunk " + chunk + ": piece from " + piece[0]);
+                    assertEquals(true, piece[1] == n || piece[1] % chunk == 0, "piece to " + piece[1]);
+                }
+                // A quarter of what is left per claim: few pieces, however large n is.
+                assertEquals(true, pieces.size() <= 4 * (1 + 32 - Integer.numberOfLeadingZeros(n / chunk + 1)) + 8,
+                        "n " + n + ", chunk " + chunk + ": " + pieces.size() + " pieces");
+            }
         }
     }
 
