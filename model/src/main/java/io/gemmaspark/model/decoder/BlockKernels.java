@@ -99,6 +99,12 @@ public final class BlockKernels {
         return y;
     }
 
+    /** {@code x W^T} as heap rows, one per row of {@code x}: next-token logits for the samplers. */
+    public float[][] linearRows(INDArray x, INDArray w) {
+        PackedWeights pw = packedFor(x, w);
+        return pw == null ? Kernels.toFloatRows(Kernels.linear(x, w)) : pw.multiplyToRows(x);
+    }
+
     /** {@code gelu_tanh(gate) * up}, as {@link Kernels#geglu}. */
     public Kernels.GeGlu geglu(INDArray gate, INDArray up, boolean keep) {
         return vectorTanh && HostKernels.applies(gate, up) ? HostKernels.geglu(gate, up, keep, true)

@@ -64,6 +64,21 @@ public final class Kernels {
         return HostKernels.dense(a) && a.rank() == 2 ? HostKernels.rows(a) : a.castTo(DataType.FLOAT).toFloatMatrix();
     }
 
+    /** The index of the largest logit, the first on ties (NaNs are passed over unless the first element is one). */
+    public static int argmax(float[] logits) {
+        int index = HostKernels.VECTOR_MODULE ? VectorLoops.argmax(logits) : -1;
+        if (index >= 0) {
+            return index;
+        }
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) {
+            if (logits[i] > logits[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
     /**
      * The row-major matrices {@code parts} (same width) as one {@code [sum of rows, width]} view when they lie back
      * to back in one buffer, in this order; null otherwise.

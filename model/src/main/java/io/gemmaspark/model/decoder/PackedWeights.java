@@ -87,6 +87,29 @@ public final class PackedWeights {
      * {@code y = x W^T}, or {@code y += x W^T}, for float32 host {@code x [rows, in]} and {@code y [rows, out]}.
      */
     public void multiply(INDArray x, INDArray y, boolean accumulate) {
+        HostKernels.Rows yRows = new HostKernels.Rows(y);
+        multiply(x, (products, stride, rows, from, to) ->
+                HostKernels.storeColumns(products, stride, yRows, rows, from, to, accumulate));
+    }
+
+    /** {@code x W^T} as heap rows: next-token logits go to the samplers without a trip through an INDArray. */
+    public float[][] multiplyToRows(INDArray x) {
+        float[][] y = new float[(int) x.rows()][out];
+        multiply(x, (products, stride, rows, from, to) -> {
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(products, r * stride + from, y[r], from, to - from);
+            }
+        });
+        return y;
+    }
+
+    /** Where a piece of the product goes: columns {@code from..to} of its {@code rows} rows, {@code stride} apart. */
+    @FunctionalInterface
+    private interface ColumnSink {
+        void store(float[] products, int stride, int rows, int from, int to);
+    }
+
+    private void multiply(INDArray x, ColumnSink sink) {
         int rows = (int) x.rows();
         if (rows > MAX_ROWS) {
             throw new IllegalArgumentException(rows + " rows: packed products take at most " + MAX_ROWS);
@@ -94,26 +117,59 @@ public final class PackedWeights {
         // Four to seven rows past the last eight are padded with zero rows to eight (their outputs are dropped): one
         // pass of the eight-row kernel costs less than that many one-row passes.
         int kernelRows = rows % 8 >= 4 ? (rows + 7) / 8 * 8 : rows;
+        Scratch scratch = SCRATCH.get().ensure(in * kernelRows, kernelRows * paddedOut);
         // Input by input ([in, kernelRows]): the eight broadcasts of one input read adjacent floats.
         HostKernels.Rows xRows = new HostKernels.Rows(x);
-        float[] row = new float[in];
-        float[] inputs = new float[in * kernelRows];
-        for (int r = 0; r < rows; r++) {
-            xRows.read(r, 0, row, in);
+        float[] row = scratch.row(in);
+        float[] inputs = scratch.inputs;
+        for (int r = 0; r < kernelRows; r++) {
+            if (r < rows) {
+                xRows.read(r, 0, row, in);
+            } else {
+                Arrays.fill(row, 0, in, 0f);   // a padding row
+            }
             for (int k = 0; k < in; k++) {
                 inputs[k * kernelRows + r] = row[k];
             }
         }
-        float[] products = new float[kernelRows * paddedOut];
+        float[] products = scratch.products;
         int panel = panelWidth();
         boolean parallel = (long) Math.max(rows, 8) * in * out >= PARALLEL_WORK && paddedOut >= 2 * panel;
-        HostKernels.Rows yRows = new HostKernels.Rows(y);
         HostKernels.inChunks(paddedOut, panel, parallel, (from, to) -> {
             Kernel.columns(inputs, kernelRows, in, panels, from, to, products, paddedOut);
             if (from < out) {
-                HostKernels.storeColumns(products, paddedOut, yRows, rows, from, Math.min(to, out), accumulate);
+                sink.store(products, paddedOut, rows, from, Math.min(to, out));
             }
         });
+    }
+
+    /**
+     * A calling thread's buffers, grown as needed and reused: the logits' products of 16 rows are 2 MB, which the
+     * JVM would otherwise allocate (and zero) outside its young generation at every step.
+     */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        float[] inputs = new float[0];
+        float[] products = new float[0];
+        private float[] row = new float[0];
+
+        Scratch ensure(int inputFloats, int productFloats) {
+            if (inputs.length < inputFloats) {
+                inputs = new float[inputFloats];
+            }
+            if (products.length < productFloats) {
+                products = new float[productFloats];
+            }
+            return this;
+        }
+
+        float[] row(int length) {
+            if (row.length < length) {
+                row = new float[length];
+            }
+            return row;
+        }
     }
 
     /**

@@ -100,8 +100,7 @@ public final class BatchedDecoder {
         }
         float[][] logits;
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(DecodeStepWorkspace.CONFIG, workspaceId)) {
-            INDArray out = forward(slices, ids, positions, lastRows);
-            logits = out == null ? new float[0][] : Kernels.toFloatRows(out);
+            logits = forward(slices, ids, positions, lastRows);
         }
         for (Slice s : slices) {
             s.cache().advance(s.tokens().length);
@@ -112,8 +111,9 @@ public final class BatchedDecoder {
     /**
      * The step's rows form one packed sequence ({@code B = 1, S = rows}) for {@link DecoderBlock}: every linear layer
      * is one product over all rows, and attention is {@link RaggedAttention}, each sequence over its own cache.
+     * Returns the next-token logits after {@code lastRows}, as heap rows.
      */
-    private INDArray forward(List<Slice> slices, int[] ids, int[] positions, int[] lastRows) {
+    private float[][] forward(List<Slice> slices, int[] ids, int[] positions, int[] lastRows) {
         int hd = c.headDim();
         int rows = ids.length;
         INDArray[] qRope = RotaryTables.rows(hd, c.ropeTheta(), dtype, Math.pow(hd, -0.5), positions);
@@ -127,10 +127,10 @@ public final class BatchedDecoder {
             block.forward(x, p.blocks.get(layer), at, new RaggedAttention(layer, slices, rows), kernels);
         }
         if (lastRows.length == 0) {
-            return null;
+            return new float[0][];
         }
         INDArray last = lastRows.length == rows ? x : Nd4j.pullRows(x, 1, lastRows);
-        return kernels.linear(Kernels.rmsNorm(last, p.finalNorm, c.rmsNormEps()).y(), p.embed);
+        return kernels.linearRows(Kernels.rmsNorm(last, p.finalNorm, c.rmsNormEps()).y(), p.embed);
     }
 
     /**

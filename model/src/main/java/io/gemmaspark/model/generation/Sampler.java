@@ -1,5 +1,6 @@
 package io.gemmaspark.model.generation;
 
+import io.gemmaspark.model.decoder.Kernels;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -18,7 +19,7 @@ final class Sampler {
 
     int next(float[] logits) {
         if (options.temperature() == 0 || options.topK() == 1) {
-            return argmax(logits);
+            return Kernels.argmax(logits);
         }
         int vocab = logits.length;
         // Candidates in descending logit order: packed (sortable logit bits, index) longs sort without boxing.
@@ -58,16 +59,6 @@ final class Sampler {
             }
         }
         return (int) packed[kept - 1];
-    }
-
-    static int argmax(float[] logits) {
-        int best = 0;
-        for (int i = 1; i < logits.length; i++) {
-            if (logits[i] > logits[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     /** An unsigned-order-preserving key that sorts larger floats first when compared as signed ints. */

@@ -103,6 +103,18 @@ class PackedWeightsTest {
             }
             assertTrue(Arrays.equals(expected.data().asFloat(), fromPacked.data().asFloat()), rows + " rows");
         }
+        // Logits as heap rows: the same bits as the product into an array, packed or not.
+        INDArray embed = p.embed;
+        for (int rows : new int[] {1, 2, 5, 16, PackedWeights.MAX_ROWS + 1}) {
+            INDArray x = Nd4j.create(gaussian(random, rows, (int) embed.columns()));
+            float[][] heapRows = packed.linearRows(x, embed);
+            INDArray intoArray = packed.linear(x, embed);
+            assertEquals(rows, heapRows.length);
+            for (int r = 0; r < rows; r++) {
+                float[] expected = intoArray.getRow(r).dup().data().asFloat();
+                assertTrue(Arrays.equals(expected, heapRows[r]), rows + " rows, row " + r);
+            }
+        }
         // A weight that was not packed (a gradient of the same shape, say) goes to the weights as given.
         INDArray other = w.dup();
         INDArray x = Nd4j.create(gaussian(random, 4, (int) w.columns()));

@@ -2,11 +2,46 @@ package io.gemmaspark.model.decoder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The vector loops against the same formulas in double. */
 class VectorLoopsTest {
+
+    @Test
+    void argmaxIsTheFirstLargestAsAPlainLoopFindsIt() {
+        Random random = new Random(11);
+        for (int trial = 0; trial < 400; trial++) {
+            int n = 1 + random.nextInt(trial < 200 ? 70 : 33_000);
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = (float) random.nextGaussian();
+            }
+            switch (trial % 5) {
+                case 1 -> x[random.nextInt(n)] = x[random.nextInt(n)] = 9f;                 // a tie for the largest
+                case 2 -> Arrays.fill(x, Float.NEGATIVE_INFINITY);                // nothing but -Infinity
+                case 3 -> x[random.nextInt(n)] = Float.NaN;                                 // a NaN among numbers
+                case 4 -> {
+                    Arrays.fill(x, 0f);                                           // zeros of both signs
+                    x[random.nextInt(n)] = -0f;
+                }
+                default -> { }
+            }
+            assertEquals(plainArgmax(x), Kernels.argmax(x), "trial " + trial + ", n " + n);
+        }
+        assertEquals(0, Kernels.argmax(new float[] {Float.NaN, 1f, 2f}));   // the plain loop never leaves a NaN first
+    }
+
+    private static int plainArgmax(float[] x) {
+        int best = 0;
+        for (int i = 1; i < x.length; i++) {
+            if (x[i] > x[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
 
     @Test
     void attentionOfOneHeadMatchesSoftmaxWeightedValuesInDouble() {
