@@ -99,7 +99,8 @@ public final class BatchedDecoder {
             }
         }
         float[][] logits;
-        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(DecodeStepWorkspace.CONFIG, workspaceId)) {
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager()
+                .getAndActivateWorkspace(DecodeStepWorkspace.CONFIG, workspaceId)) {
             logits = forward(slices, ids, positions, lastRows);
         }
         for (Slice s : slices) {
