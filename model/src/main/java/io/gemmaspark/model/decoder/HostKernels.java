@@ -322,7 +322,7 @@ public final class HostKernels {
             return;
         }
         AtomicLong unclaimed = new AtomicLong(span(0, n));
-        SpinningHelper.runBoth(() -> claim(unclaimed, chunk, true, body), () -> claim(unclaimed, chunk, false, body));
+        SpinningHelper.share(() -> claim(unclaimed, chunk, true, body), () -> claim(unclaimed, chunk, false, body));
     }
 
     /** Runs {@code body} over pieces claimed from the front or the back of {@code unclaimed} until none is left. */

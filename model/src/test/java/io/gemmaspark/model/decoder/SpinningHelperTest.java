@@ -3,6 +3,7 @@ package io.gemmaspark.model.decoder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,48 +12,71 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class SpinningHelperTest {
 
     @Test
-    void theSecondPartRunsOnAnotherThreadAndBothAreDoneOnReturn() {
-        AtomicReference<Thread> second = new AtomicReference<>();
+    void theSharedPartRunsOnTheHelperAndIsDoneOnReturn() {
+        AtomicReference<Thread> helper = new AtomicReference<>();
         long[] sums = new long[2];
-        SpinningHelper.runBoth(() -> sums[0] = sum(0, 1000), () -> {
-            second.set(Thread.currentThread());
+        // The caller's part waits (boundedly) for the helper's to start, so that the offer is taken.
+        SpinningHelper.share(() -> {
+            awaitNonNull(helper);
+            sums[0] = sum(0, 1000);
+        }, () -> {
+            helper.set(Thread.currentThread());
             sums[1] = sum(1000, 2000);
         });
         assertEquals(sum(0, 2000), sums[0] + sums[1]);
-        assertNotEquals(Thread.currentThread(), second.get());
+        assertNotEquals(Thread.currentThread(), helper.get());
     }
 
     @Test
-    void aFailureOfTheSecondPartReachesTheCallerAndTheHelperServesOn() {
-        assertThrows(IllegalStateException.class, () -> SpinningHelper.runBoth(() -> { }, () -> {
+    void aFailureOfTheSharedPartReachesTheCallerAndTheHelperServesOn() {
+        AtomicReference<Thread> helper = new AtomicReference<>();
+        assertThrows(IllegalStateException.class, () -> SpinningHelper.share(() -> awaitNonNull(helper), () -> {
+            helper.set(Thread.currentThread());
             throw new ArithmeticException("part failed");
         }));
-        long[] after = new long[1];
-        SpinningHelper.runBoth(() -> { }, () -> after[0] = 7);
-        assertEquals(7, after[0]);
+        AtomicReference<Thread> after = new AtomicReference<>();
+        SpinningHelper.share(() -> awaitNonNull(after), () -> after.set(Thread.currentThread()));
+        assertNotEquals(Thread.currentThread(), after.get());
     }
 
     @Test
-    void concurrentCallersEachGetTheirOwnBothParts() throws Exception {
-        // Two Spark tasks in one JVM call at once: one gets the helper, the other the fork-join pool.
+    void aSharedPartTheHelperHasNotStartedIsWithdrawnAndNeverRunsLater() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        int withdrawn = 0;
+        for (int i = 0; i < 2_000; i++) {
+            int before = runs.get();
+            SpinningHelper.share(() -> { }, runs::incrementAndGet);
+            int seen = runs.get();
+            withdrawn += seen == before ? 1 : 0;
+            assertTrue(seen - before <= 1);
+        }
+        int settled = runs.get();
+        Thread.sleep(50);
+        assertEquals(settled, runs.get(), "a withdrawn part ran after share returned");
+        assertEquals(2_000, settled + withdrawn);
+    }
+
+    @Test
+    void concurrentCallersEachGetTheirWholeResult() throws Exception {
+        // Two Spark tasks in one JVM call at once: one gets the helper, the others the fork-join pool.
         ExecutorService callers = Executors.newFixedThreadPool(4);
         try {
             List<Future<Boolean>> results = new ArrayList<>();
             for (int c = 0; c < 4; c++) {
-                int offset = c * 10_000;
+                int length = 1_000 + 37 * c;
                 results.add(callers.submit(() -> {
                     for (int i = 0; i < 2_000; i++) {
-                        long[] parts = new long[2];
-                        int middle = offset + i;
-                        int end = offset + 2 * i;
-                        SpinningHelper.runBoth(() -> parts[0] = sum(offset, middle), () -> parts[1] = sum(middle, end));
-                        if (parts[0] + parts[1] != sum(offset, end)) {
+                        AtomicLong total = new AtomicLong();
+                        HostKernels.inChunks(length, 1, true, (from, to) -> total.addAndGet(sum(from, to)));
+                        if (total.get() != sum(0, length)) {
                             return false;
                         }
                     }
@@ -90,6 +114,14 @@ class SpinningHelperTest {
                 assertEquals(true, pieces.size() <= 4 * (1 + 32 - Integer.numberOfLeadingZeros(n / chunk + 1)) + 8,
                         "n " + n + ", chunk " + chunk + ": " + pieces.size() + " pieces");
             }
+        }
+    }
+
+    /** Spins until {@code ref} is set, for at most ten seconds. */
+    private static void awaitNonNull(AtomicReference<?> ref) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (ref.get() == null && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
         }
     }
 
