@@ -416,18 +416,16 @@ public final class HostKernels {
     }
 
     /**
-     * One new position's attention in place: writes its key and value rows into a cache {@code [KV, capacity, hd]}
-     * at position {@code length - 1}, then for each query head {@code kv*g + h} takes softmax over the cache's
-     * first {@code length} positions of {@code q . k} (the 1/sqrt(hd) scale is in the query's rotary tables) and
-     * writes the weighted sum of values. A key/value head's filled rows are copied once into heap arrays that its
-     * {@code g} query heads share (MQA: all of them), where the loops compile to vector code.
-     *
-     * <p>Each of a layer's decoding rows in a step is attended so, a row at a time on two threads from
-     * {@link #PARALLEL_ROWS} rows on (their caches and output rows are disjoint).
+     * Attention of a step's new positions, each over its own sequence's cache on the heap, read in place. First every
+     * row's key and value go into its cache at position {@code length - 1}, so that a prefill chunk's later rows see
+     * its earlier ones. Then for each row and query head {@code kv*g + h}: softmax over the cache's first
+     * {@code length} positions of {@code q . k} (the 1/sqrt(hd) scale is in the query's rotary tables), and the
+     * weighted sum of the values. Rows run on two threads from {@link #PARALLEL_ROWS} rows on: they only read the
+     * caches, and their output rows are disjoint.
      *
      * @param queries {@code [KV, g, S, hd]}, the step's queries
      * @param newKeys {@code [KV, S, hd]} and {@code newValues} alike: the step's rotated keys and values
-     * @param out     {@code [KV, g, S, hd]}, receiving the decoding rows
+     * @param out     {@code [KV, g, S, hd]}, receiving the rows attended here
      * @param steps   {@code S}, the rows of the step
      */
     public static void attendNewPositions(INDArray queries, INDArray newKeys, INDArray newValues, INDArray out,
@@ -441,50 +439,43 @@ public final class HostKernels {
         Rows nvs = new Rows(newValues);
         Rows os = new Rows(out);
         int kvHeads = (int) newKeys.size(0);
+        int hd = (int) newKeys.size(2);
         int groups = (int) (queries.length() / (newKeys.length()));
+        for (DecodeRow d : rows) {
+            for (int kv = 0; kv < kvHeads; kv++) {
+                int newRow = (kv * steps + d.row()) * hd;
+                int position = (kv * d.capacity() + d.length() - 1) * hd;
+                nks.readAt(newRow, d.keys(), position, hd);
+                nvs.readAt(newRow, d.values(), position, hd);
+            }
+        }
         inChunks(rows.size(), 1, rows.size() >= PARALLEL_ROWS, (first, last) -> {
             for (DecodeRow d : rows.subList(first, last)) {
-                attendNewPosition(qs, nks, nvs, os, kvHeads, groups, steps, d);
+                attendRow(qs, os, kvHeads, groups, steps, hd, d);
             }
         });
     }
 
     /**
-     * A decoding row of a step: its index among the step's rows, its sequence's caches of the layer, and the
-     * positions they hold once this row's key and value are written.
+     * A new position of a step: its index among the step's rows, its sequence's keys and values of the layer on the
+     * heap ({@code [KV, capacity, hd]} each), and how many positions it attends to, itself the last.
      */
-    public record DecodeRow(int row, INDArray keyCache, INDArray valueCache, int length) {}
+    public record DecodeRow(int row, float[] keys, float[] values, int capacity, int length) {}
 
-    private static void attendNewPosition(Rows qs, Rows nks, Rows nvs, Rows os, int kvHeads, int groups, int steps,
-            DecodeRow d) {
-        int row = d.row();
+    private static void attendRow(Rows qs, Rows os, int kvHeads, int groups, int steps, int hd, DecodeRow d) {
         int length = d.length();
-        int capacity = (int) d.keyCache().size(1);
-        int hd = (int) d.keyCache().size(2);
-        Rows ks = new Rows(d.keyCache());
-        Rows vs = new Rows(d.valueCache());
-        Scratch scratch = SCRATCH.get().ensure(length * hd, hd);
-        float[] keys = scratch.keys;
-        float[] values = scratch.values;
+        Scratch scratch = SCRATCH.get().ensure(hd);
         float[] query = scratch.query;
         float[] sum = scratch.sum;
         float[] scores = scratch.scores(length);
         for (int kv = 0; kv < kvHeads; kv++) {
-            int cacheHead = kv * capacity * hd;
-            int last = (length - 1) * hd;   // the new position, in the cache head and in its heap copy
-            int newRow = (kv * steps + row) * hd;
-            ks.readAt(cacheHead, keys, last);
-            nks.readAt(newRow, keys, last, hd);
-            ks.writeAt(cacheHead + last, keys, last, hd);
-            vs.readAt(cacheHead, values, last);
-            nvs.readAt(newRow, values, last, hd);
-            vs.writeAt(cacheHead + last, values, last, hd);
+            int base = kv * d.capacity() * hd;
             for (int h = 0; h < groups; h++) {
-                int head = ((kv * groups + h) * steps + row) * hd;
+                int head = ((kv * groups + h) * steps + d.row()) * hd;
                 qs.readAt(head, query, hd);
                 float total = VECTOR_MODULE
-                        ? VectorLoops.softmaxWeightedSum(query, keys, values, length, hd, scores, sum)
-                        : softmaxWeightedSum(query, keys, values, length, hd, scores, sum);
+                        ? VectorLoops.softmaxWeightedSum(query, d.keys(), d.values(), base, length, hd, scores, sum)
+                        : softmaxWeightedSum(query, d.keys(), d.values(), base, length, hd, scores, sum);
                 float norm = 1f / total;
                 for (int i = 0; i < hd; i++) {
                     sum[i] *= norm;
@@ -515,11 +506,11 @@ public final class HostKernels {
      * One query head's attention over a key/value head's rows {@code [length, hd]} on the heap: {@code sum} gets
      * {@code sum_j exp(q.k_j - max) v_j}, and the sum of the weights is returned (the caller divides by it).
      */
-    private static float softmaxWeightedSum(float[] query, float[] keys, float[] values, int length, int hd,
-            float[] scores, float[] sum) {
+    private static float softmaxWeightedSum(float[] query, float[] keys, float[] values, int base, int length,
+            int hd, float[] scores, float[] sum) {
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < length; j++) {
-            scores[j] = dot(query, keys, j * hd, hd);
+            scores[j] = dot(query, keys, base + j * hd, hd);
             max = Math.max(max, scores[j]);
         }
         float total = 0;
@@ -530,7 +521,7 @@ public final class HostKernels {
         java.util.Arrays.fill(sum, 0f);
         for (int j = 0; j < length; j++) {
             for (int i = 0; i < hd; i++) {
-                sum[i] += scores[j] * values[j * hd + i];
+                sum[i] += scores[j] * values[base + j * hd + i];
             }
         }
         return total;
@@ -559,17 +550,11 @@ public final class HostKernels {
 
     /** Heap arrays reused by a thread's attention calls, grown to the longest cache seen. */
     private static final class Scratch {
-        float[] keys = new float[0];
-        float[] values = new float[0];
         float[] query = new float[0];
         float[] sum = new float[0];
         private float[] scores = new float[0];
 
-        Scratch ensure(int cacheFloats, int hd) {
-            if (keys.length < cacheFloats) {
-                keys = new float[Math.max(cacheFloats, 2 * keys.length)];
-                values = new float[keys.length];
-            }
+        Scratch ensure(int hd) {
             if (query.length != hd) {
                 query = new float[hd];
                 sum = new float[hd];

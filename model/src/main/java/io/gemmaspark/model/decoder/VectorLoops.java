@@ -21,23 +21,26 @@ final class VectorLoops {
 
     private VectorLoops() {}
 
-    /** {@code HostKernels.softmaxWeightedSum} in vectors: scores, their exponentials, the weighted sum of values. */
-    static float softmaxWeightedSum(float[] query, float[] keys, float[] values, int length, int hd, float[] scores,
-            float[] sum) {
-        float total = expShifted(scores, length, scores(query, keys, length, hd, scores));
-        weightedSum(scores, values, length, hd, sum);
+    /**
+     * {@code HostKernels.softmaxWeightedSum} in vectors: scores, their exponentials, the weighted sum of values; the
+     * key and value rows start at {@code base} of their arrays.
+     */
+    static float softmaxWeightedSum(float[] query, float[] keys, float[] values, int base, int length, int hd,
+            float[] scores, float[] sum) {
+        float total = expShifted(scores, length, scores(query, keys, base, length, hd, scores));
+        weightedSum(scores, values, base, length, hd, sum);
         return total;
     }
 
     /**
-     * {@code scores[j] = query . keys[j]} for the first {@code length} rows of {@code keys [length, hd]}, four rows at
-     * a time (four independent sums); returns the largest score.
+     * {@code scores[j] = query . keys[j]} for the first {@code length} rows of {@code keys [length, hd]} (from
+     * {@code base}), four rows at a time (four independent sums); returns the largest score.
      */
-    static float scores(float[] query, float[] keys, int length, int hd, float[] scores) {
+    static float scores(float[] query, float[] keys, int base, int length, int hd, float[] scores) {
         int j = 0;
         if (hd % LANES.length() == 0) {
             for (; j + 4 <= length; j += 4) {
-                int k0 = j * hd, k1 = k0 + hd, k2 = k1 + hd, k3 = k2 + hd;
+                int k0 = base + j * hd, k1 = k0 + hd, k2 = k1 + hd, k3 = k2 + hd;
                 FloatVector s0 = FloatVector.zero(LANES), s1 = s0, s2 = s0, s3 = s0;
                 for (int i = 0; i < hd; i += LANES.length()) {
                     FloatVector q = FloatVector.fromArray(LANES, query, i);
@@ -53,7 +56,7 @@ final class VectorLoops {
             }
         }
         for (; j < length; j++) {
-            scores[j] = HostKernels.dot(query, keys, j * hd, hd);
+            scores[j] = HostKernels.dot(query, keys, base + j * hd, hd);
         }
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < length; i++) {
@@ -80,15 +83,15 @@ final class VectorLoops {
     }
 
     /**
-     * {@code sum = sum_j weights[j] * values[j]} over the first {@code length} rows of {@code values [length, hd]}:
-     * four vectors of the head at a time stay in registers while the rows stream past.
+     * {@code sum = sum_j weights[j] * values[j]} over the first {@code length} rows of {@code values [length, hd]}
+     * (from {@code base}): four vectors of the head at a time stay in registers while the rows stream past.
      */
-    static void weightedSum(float[] weights, float[] values, int length, int hd, float[] sum) {
+    static void weightedSum(float[] weights, float[] values, int base, int length, int hd, float[] sum) {
         int n = LANES.length();
         int c = 0;
         for (; c + 4 * n <= hd; c += 4 * n) {
             FloatVector a0 = FloatVector.zero(LANES), a1 = a0, a2 = a0, a3 = a0;
-            for (int j = 0, at = c; j < length; j++, at += hd) {
+            for (int j = 0, at = base + c; j < length; j++, at += hd) {
                 FloatVector w = FloatVector.broadcast(LANES, weights[j]);
                 a0 = FloatVector.fromArray(LANES, values, at).fma(w, a0);
                 a1 = FloatVector.fromArray(LANES, values, at + n).fma(w, a1);
@@ -103,7 +106,7 @@ final class VectorLoops {
         for (; c < hd; c++) {
             float s = 0;
             for (int j = 0; j < length; j++) {
-                s += weights[j] * values[j * hd + c];
+                s += weights[j] * values[base + j * hd + c];
             }
             sum[c] = s;
         }

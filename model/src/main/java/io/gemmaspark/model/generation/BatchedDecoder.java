@@ -137,9 +137,9 @@ public final class BatchedDecoder {
     /**
      * Causal attention of each sequence's new rows over its own cache plus themselves. The block hands queries as
      * {@code [KV, g*rows, hd]}, that is {@code [KV, g, rows, hd]} (query head {@code kv*g + h} uses key/value head
-     * {@code kv}), and takes the output back in that layout. A decoding sequence's one row is attended in one
-     * pass over host memory ({@link HostKernels#attendNewPositions}); a prefill chunk through batched products
-     * with its causal mask, as is every row on a backend without host memory.
+     * {@code kv}), and takes the output back in that layout. On the CPU every row, a decode step's or a prefill
+     * chunk's, is attended over its cache on the heap in one call ({@link HostKernels#attendNewPositions}); elsewhere
+     * each sequence's rows go through batched products with a causal mask.
      */
     private final class RaggedAttention implements DecoderBlock.Attention {
         private final int layer;
@@ -160,20 +160,22 @@ public final class BatchedDecoder {
             INDArray byHead = queries.reshape('c', kv, groups, rows, hd);
             INDArray out = Nd4j.createUninitialized(dtype, kv, groups, rows, hd);
             boolean hostMemory = Kernels.onHost(byHead, newKeys, newValues, out);
-            List<HostKernels.DecodeRow> decodeRows = new ArrayList<>();
+            List<HostKernels.DecodeRow> onHeap = new ArrayList<>();
             int from = 0;
             for (Slice s : slices) {
                 int n = s.tokens().length;
-                if (n == 1 && hostMemory) {
-                    SequenceCache cache = s.cache();
-                    decodeRows.add(new HostKernels.DecodeRow(from, cache.keyArray(layer), cache.valueArray(layer),
-                            cache.length() + 1));
+                SequenceCache cache = s.cache();
+                if (hostMemory && cache.onHost()) {
+                    for (int j = 0; j < n; j++) {
+                        onHeap.add(new HostKernels.DecodeRow(from + j, cache.hostKeys(layer), cache.hostValues(layer),
+                                cache.capacity(), cache.length() + j + 1));
+                    }
                 } else {
-                    attendChunk(byHead, newKeys, newValues, out, from, n, s.cache());
+                    attendChunk(byHead, newKeys, newValues, out, from, n, cache);
                 }
                 from += n;
             }
-            HostKernels.attendNewPositions(byHead, newKeys, newValues, out, rows, decodeRows);
+            HostKernels.attendNewPositions(byHead, newKeys, newValues, out, rows, onHeap);
             return out.reshape('c', kv, (long) groups * rows, hd);
         }
 

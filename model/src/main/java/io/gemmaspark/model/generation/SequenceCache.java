@@ -9,20 +9,28 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * One sequence's keys and values: per layer a {@code [kvHeads, capacity, headDim]} array whose first
- * {@link #length()} positions are filled. Attention reads the filled prefix as a view, so a decode step writes one
- * position per layer and copies nothing; for the single key/value head of Gemma 2B (MQA) the view is contiguous.
+ * {@link #length()} positions are filled. A decode step writes one position per layer and attention reads the
+ * filled prefix in place, copying nothing.
+ *
+ * <p>Where the arrays live depends on the backend. On the CPU with float32 they are heap arrays
+ * ({@link #hostKeys}), which {@link io.gemmaspark.model.decoder.HostKernels#attendNewPositions} reads directly.
+ * Elsewhere (CUDA) they are ND4J arrays outside every workspace, read as views ({@link #keys}) and closed at
+ * {@link #release}, so off-heap memory stays flat.
  *
  * <p>Capacity is counted in {@link KvBlockPool} blocks and grows by doubling (capped at the sequence's most
  * positions), so the old contents are copied at most log2(context / block) times in a sequence's life, never per
- * step. The arrays live outside every workspace and are closed at {@link #release}, so off-heap memory stays flat.
+ * step.
  */
 final class SequenceCache {
     private final GemmaConfig config;
     private final DataType dtype;
     private final KvBlockPool pool;
     private final int maxPositions;
+    private final boolean onHost;
     private final INDArray[] keys;
     private final INDArray[] values;
+    private final float[][] hostKeys;
+    private final float[][] hostValues;
     private int heldBlocks;
     private int capacity;
     private int length;
@@ -32,8 +40,21 @@ final class SequenceCache {
         this.dtype = dtype;
         this.pool = pool;
         this.maxPositions = maxPositions;
+        this.onHost = dtype == DataType.FLOAT && Nd4j.getEnvironment().isCPU();
         this.keys = new INDArray[config.numHiddenLayers()];
         this.values = new INDArray[config.numHiddenLayers()];
+        this.hostKeys = new float[config.numHiddenLayers()][];
+        this.hostValues = new float[config.numHiddenLayers()][];
+    }
+
+    /** Whether the arrays are on the heap ({@link #hostKeys}) rather than ND4J arrays ({@link #keys}). */
+    boolean onHost() {
+        return onHost;
+    }
+
+    /** Positions each layer's arrays have room for. */
+    int capacity() {
+        return capacity;
     }
 
     /** Positions written so far; the next token goes at position {@code length()}. */
@@ -75,13 +96,29 @@ final class SequenceCache {
     }
 
     private void resize(int newCapacity) {
-        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            for (int l = 0; l < keys.length; l++) {
-                keys[l] = grow(keys[l], newCapacity);
-                values[l] = grow(values[l], newCapacity);
+        if (onHost) {
+            for (int l = 0; l < hostKeys.length; l++) {
+                hostKeys[l] = grow(hostKeys[l], newCapacity);
+                hostValues[l] = grow(hostValues[l], newCapacity);
+            }
+        } else {
+            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                for (int l = 0; l < keys.length; l++) {
+                    keys[l] = grow(keys[l], newCapacity);
+                    values[l] = grow(values[l], newCapacity);
+                }
             }
         }
         capacity = newCapacity;
+    }
+
+    private float[] grow(float[] old, int newCapacity) {
+        int hd = config.headDim();
+        float[] fresh = new float[config.numKeyValueHeads() * newCapacity * hd];
+        for (int kv = 0; old != null && kv < config.numKeyValueHeads(); kv++) {
+            System.arraycopy(old, kv * capacity * hd, fresh, kv * newCapacity * hd, length * hd);
+        }
+        return fresh;
     }
 
     private INDArray grow(INDArray old, int newCapacity) {
@@ -95,23 +132,26 @@ final class SequenceCache {
         return fresh;
     }
 
-    /** Writes keys and values {@code [kvHeads, n, headDim]} of layer {@code layer} at positions length..length+n-1. */
+    /**
+     * Writes keys and values {@code [kvHeads, n, headDim]} of layer {@code layer} at positions length..length+n-1
+     * (ND4J arrays; on the heap the attention kernel writes them).
+     */
     void write(int layer, INDArray k, INDArray v) {
         int n = (int) k.size(1);
         positions(keys[layer], length, length + n).assign(k);
         positions(values[layer], length, length + n).assign(v);
     }
 
-    /** The whole key array {@code [kvHeads, capacity, headDim]} of layer {@code layer}, for kernels that index it. */
-    INDArray keyArray(int layer) {
-        return keys[layer];
+    /** The heap key array {@code [kvHeads, capacity, headDim]} of layer {@code layer} (on the CPU backend). */
+    float[] hostKeys(int layer) {
+        return hostKeys[layer];
     }
 
-    INDArray valueArray(int layer) {
-        return values[layer];
+    float[] hostValues(int layer) {
+        return hostValues[layer];
     }
 
-    /** Keys of layer {@code layer} for positions {@code 0..upTo-1}, a view {@code [kvHeads, upTo, headDim]}. */
+    /** Keys of layer {@code layer} for positions {@code 0..upTo-1}, a view {@code [kvHeads, upTo, headDim]} (ND4J arrays). */
     INDArray keys(int layer, int upTo) {
         return positions(keys[layer], 0, upTo);
     }
@@ -134,6 +174,8 @@ final class SequenceCache {
                 keys[l] = null;
                 values[l] = null;
             }
+            hostKeys[l] = null;
+            hostValues[l] = null;
         }
         pool.give(heldBlocks);
         heldBlocks = 0;

@@ -50,17 +50,19 @@ class VectorLoopsTest {
         for (int[] shape : new int[][] {{64, 1}, {64, 7}, {64, 130}, {24, 13}, {256, 33}}) {
             int hd = shape[0], length = shape[1];
             float[] query = uniform(random, hd);
-            float[] keys = uniform(random, length * hd);
-            float[] values = uniform(random, length * hd);
+            // The rows sit inside larger arrays, as in a cache of several heads and spare capacity.
+            int base = 2 * hd;
+            float[] keys = uniform(random, (length + 5) * hd);
+            float[] values = uniform(random, (length + 5) * hd);
             float[] scores = new float[length];
             float[] sum = new float[hd];
-            float total = VectorLoops.softmaxWeightedSum(query, keys, values, length, hd, scores, sum);
+            float total = VectorLoops.softmaxWeightedSum(query, keys, values, base, length, hd, scores, sum);
 
             double[] logits = new double[length];
             double max = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < length; j++) {
                 for (int i = 0; i < hd; i++) {
-                    logits[j] += (double) query[i] * keys[j * hd + i];
+                    logits[j] += (double) query[i] * keys[base + j * hd + i];
                 }
                 max = Math.max(max, logits[j]);
             }
@@ -72,7 +74,7 @@ class VectorLoopsTest {
             for (int i = 0; i < hd; i++) {
                 double weighted = 0;
                 for (int j = 0; j < length; j++) {
-                    weighted += Math.exp(logits[j] - max) / expected * values[j * hd + i];
+                    weighted += Math.exp(logits[j] - max) / expected * values[base + j * hd + i];
                 }
                 assertEquals(weighted, sum[i] / total, 1e-5, "output " + i + ", shape " + hd + "x" + length);
             }

@@ -23,20 +23,24 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 class BatchSchedulerTest {
 
-    @ParameterizedTest(name = "heads {0}, kv heads {1}, packed weights {2}")
-    @CsvSource({"4,1,true", "4,2,true", "4,4,true", "4,1,false"})
-    void mixedPrefillChunksAndDecodeStepsGiveEachSequencesFullPassLogits(int heads, int kvHeads, boolean packed) {
+    // FLOAT: caches on the heap, attention in host loops; DOUBLE: ND4J caches and batched products (the CUDA path).
+    @ParameterizedTest(name = "heads {0}, kv heads {1}, packed weights {2}, {3}")
+    @CsvSource({"4,1,true,FLOAT", "4,2,true,FLOAT", "4,4,true,FLOAT", "4,1,false,FLOAT", "4,2,false,DOUBLE"})
+    void mixedPrefillChunksAndDecodeStepsGiveEachSequencesFullPassLogits(int heads, int kvHeads, boolean packed,
+            DataType dtype) {
         GemmaConfig config = tinyConfig(heads, kvHeads, 2);
-        GemmaDecoder decoder = randomDecoder(config, DataType.FLOAT, 0.5, 41);
+        GemmaDecoder decoder = randomDecoder(config, dtype, 0.5, 41);
         BatchedDecoder batched = new BatchedDecoder(config, decoder.tensors(), packed ? 1L << 30 : 0);
         assertEquals(packed, batched.packedWeights());
+        assertEquals(dtype, batched.dtype());
         Random random = new Random(43);
         int[][] sequences = {randomIds(random, 1, 9, config.vocabSize())[0],
             randomIds(random, 1, 7, config.vocabSize())[0], randomIds(random, 1, 4, config.vocabSize())[0]};
         KvBlockPool pool = new KvBlockPool(2, 64);
         SequenceCache[] caches = new SequenceCache[3];
         for (int i = 0; i < 3; i++) {
-            caches[i] = new SequenceCache(config, DataType.FLOAT, pool, 16);
+            caches[i] = new SequenceCache(config, dtype, pool, 16);
+            assertEquals(dtype == DataType.FLOAT, caches[i].onHost());
         }
         // step 1: a prefill chunk of sequence 0 (no logits needed) beside sequence 1's whole prompt
         float[][] first = run(batched, caches, sequences, new int[][] {{0, 0, 3}, {1, 0, 5}});
