@@ -441,12 +441,17 @@ public final class HostKernels {
         int kvHeads = (int) newKeys.size(0);
         int hd = (int) newKeys.size(2);
         int groups = (int) (queries.length() / (newKeys.length()));
+        float[] key = new float[hd];
         for (DecodeRow d : rows) {
+            int position = d.length() - 1;
             for (int kv = 0; kv < kvHeads; kv++) {
                 int newRow = (kv * steps + d.row()) * hd;
-                int position = (kv * d.capacity() + d.length() - 1) * hd;
-                nks.readAt(newRow, d.keys(), position, hd);
-                nvs.readAt(newRow, d.values(), position, hd);
+                int base = kv * d.capacity() * hd;
+                nks.readAt(newRow, key, hd);
+                for (int i = 0, at = base + position; i < hd; i++, at += d.capacity()) {
+                    d.keys()[at] = key[i];
+                }
+                nvs.readAt(newRow, d.values(), base + position * hd, hd);
             }
         }
         inChunks(rows.size(), 1, rows.size() >= PARALLEL_ROWS, (first, last) -> {
@@ -458,7 +463,9 @@ public final class HostKernels {
 
     /**
      * A new position of a step: its index among the step's rows, its sequence's keys and values of the layer on the
-     * heap ({@code [KV, capacity, hd]} each), and how many positions it attends to, itself the last.
+     * heap, and how many positions it attends to, itself the last. Keys are {@code [KV, hd, capacity]}, dimension by
+     * dimension, so that scores of consecutive positions come out of vectors lane by lane; values are
+     * {@code [KV, capacity, hd]}.
      */
     public record DecodeRow(int row, float[] keys, float[] values, int capacity, int length) {}
 
@@ -474,8 +481,9 @@ public final class HostKernels {
                 int head = ((kv * groups + h) * steps + d.row()) * hd;
                 qs.readAt(head, query, hd);
                 float total = VECTOR_MODULE
-                        ? VectorLoops.softmaxWeightedSum(query, d.keys(), d.values(), base, length, hd, scores, sum)
-                        : softmaxWeightedSum(query, d.keys(), d.values(), base, length, hd, scores, sum);
+                        ? VectorLoops.softmaxWeightedSum(query, d.keys(), d.values(), base, d.capacity(), length, hd,
+                                scores, sum)
+                        : softmaxWeightedSum(query, d.keys(), d.values(), base, d.capacity(), length, hd, scores, sum);
                 float norm = 1f / total;
                 for (int i = 0; i < hd; i++) {
                     sum[i] *= norm;
@@ -503,14 +511,19 @@ public final class HostKernels {
     }
 
     /**
-     * One query head's attention over a key/value head's rows {@code [length, hd]} on the heap: {@code sum} gets
+     * One query head's attention over a key/value head's first {@code length} positions on the heap (keys dimension by
+     * dimension from {@code base}, {@code capacity} apart; values position by position): {@code sum} gets
      * {@code sum_j exp(q.k_j - max) v_j}, and the sum of the weights is returned (the caller divides by it).
      */
-    private static float softmaxWeightedSum(float[] query, float[] keys, float[] values, int base, int length,
-            int hd, float[] scores, float[] sum) {
+    private static float softmaxWeightedSum(float[] query, float[] keys, float[] values, int base, int capacity,
+            int length, int hd, float[] scores, float[] sum) {
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < length; j++) {
-            scores[j] = dot(query, keys, base + j * hd, hd);
+            float s = 0;
+            for (int i = 0, at = base + j; i < hd; i++, at += capacity) {
+                s += query[i] * keys[at];
+            }
+            scores[j] = s;
             max = Math.max(max, scores[j]);
         }
         float total = 0;
@@ -527,24 +540,6 @@ public final class HostKernels {
         return total;
     }
 
-    /** {@code a . b[from .. from+n]} with four running sums (one chain would wait on each addition). */
-    static float dot(float[] a, float[] b, int from, int n) {
-        float s0 = 0;
-        float s1 = 0;
-        float s2 = 0;
-        float s3 = 0;
-        int i = 0;
-        for (; i + 3 < n; i += 4) {
-            s0 += a[i] * b[from + i];
-            s1 += a[i + 1] * b[from + i + 1];
-            s2 += a[i + 2] * b[from + i + 2];
-            s3 += a[i + 3] * b[from + i + 3];
-        }
-        for (; i < n; i++) {
-            s0 += a[i] * b[from + i];
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 

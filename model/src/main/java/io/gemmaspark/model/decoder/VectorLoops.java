@@ -10,9 +10,9 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Inner loops of {@link HostKernels} over heap arrays, in the JDK's vector module: attention's dot products (the
- * JIT does not vectorise a sum, one dependency chain) and weighted sums, and decoding's tanh-GELU. Only floats and
- * arrays cross these methods, so no vector is ever boxed.
+ * Inner loops of {@link HostKernels} over heap arrays, in the JDK's vector module: attention's scores and weighted
+ * sums, decoding's tanh-GELU and greedy argmax. Only floats and arrays cross these methods, so no vector is ever
+ * boxed.
  */
 final class VectorLoops {
     private static final VectorSpecies<Float> LANES = FloatVector.SPECIES_PREFERRED;
@@ -22,44 +22,61 @@ final class VectorLoops {
     private VectorLoops() {}
 
     /**
-     * {@code HostKernels.softmaxWeightedSum} in vectors: scores, their exponentials, the weighted sum of values; the
-     * key and value rows start at {@code base} of their arrays.
+     * {@code HostKernels.softmaxWeightedSum} in vectors: scores, their exponentials, the weighted sum of values. The
+     * cache's keys are stored dimension by dimension ({@code keys[base + i*capacity + j]}, position {@code j}), its
+     * values position by position ({@code values[base + j*hd + i]}).
      */
-    static float softmaxWeightedSum(float[] query, float[] keys, float[] values, int base, int length, int hd,
-            float[] scores, float[] sum) {
-        float total = expShifted(scores, length, scores(query, keys, base, length, hd, scores));
+    static float softmaxWeightedSum(float[] query, float[] keys, float[] values, int base, int capacity, int length,
+            int hd, float[] scores, float[] sum) {
+        float total = expShifted(scores, length, scores(query, keys, base, capacity, length, hd, scores));
         weightedSum(scores, values, base, length, hd, sum);
         return total;
     }
 
     /**
-     * {@code scores[j] = query . keys[j]} for the first {@code length} rows of {@code keys [length, hd]} (from
-     * {@code base}), four rows at a time (four independent sums); returns the largest score.
+     * {@code scores[j] = query . k_j} for positions {@code 0..length}, keys stored dimension by dimension: a vector
+     * holds one dimension of consecutive positions, so each score is a lane's chain of fused multiply-adds over
+     * {@code i} in order, with no sum across lanes (four of those per four keys had been a third of attention's
+     * time). Returns the largest score.
      */
-    static float scores(float[] query, float[] keys, int base, int length, int hd, float[] scores) {
+    static float scores(float[] query, float[] keys, int base, int capacity, int length, int hd, float[] scores) {
+        int n = LANES.length();
         int j = 0;
-        if (hd % LANES.length() == 0) {
-            for (; j + 4 <= length; j += 4) {
-                int k0 = base + j * hd, k1 = k0 + hd, k2 = k1 + hd, k3 = k2 + hd;
-                FloatVector s0 = FloatVector.zero(LANES), s1 = s0, s2 = s0, s3 = s0;
-                for (int i = 0; i < hd; i += LANES.length()) {
-                    FloatVector q = FloatVector.fromArray(LANES, query, i);
-                    s0 = q.fma(FloatVector.fromArray(LANES, keys, k0 + i), s0);
-                    s1 = q.fma(FloatVector.fromArray(LANES, keys, k1 + i), s1);
-                    s2 = q.fma(FloatVector.fromArray(LANES, keys, k2 + i), s2);
-                    s3 = q.fma(FloatVector.fromArray(LANES, keys, k3 + i), s3);
-                }
-                scores[j] = s0.reduceLanes(ADD);
-                scores[j + 1] = s1.reduceLanes(ADD);
-                scores[j + 2] = s2.reduceLanes(ADD);
-                scores[j + 3] = s3.reduceLanes(ADD);
+        for (; j + 4 * n <= length; j += 4 * n) {
+            FloatVector s0 = FloatVector.zero(LANES), s1 = s0, s2 = s0, s3 = s0;
+            for (int i = 0, at = base + j; i < hd; i++, at += capacity) {
+                FloatVector q = FloatVector.broadcast(LANES, query[i]);
+                s0 = FloatVector.fromArray(LANES, keys, at).fma(q, s0);
+                s1 = FloatVector.fromArray(LANES, keys, at + n).fma(q, s1);
+                s2 = FloatVector.fromArray(LANES, keys, at + 2 * n).fma(q, s2);
+                s3 = FloatVector.fromArray(LANES, keys, at + 3 * n).fma(q, s3);
             }
+            s0.intoArray(scores, j);
+            s1.intoArray(scores, j + n);
+            s2.intoArray(scores, j + 2 * n);
+            s3.intoArray(scores, j + 3 * n);
+        }
+        for (; j + n <= length; j += n) {
+            FloatVector s0 = FloatVector.zero(LANES);
+            for (int i = 0, at = base + j; i < hd; i++, at += capacity) {
+                s0 = FloatVector.fromArray(LANES, keys, at).fma(FloatVector.broadcast(LANES, query[i]), s0);
+            }
+            s0.intoArray(scores, j);
         }
         for (; j < length; j++) {
-            scores[j] = HostKernels.dot(query, keys, base + j * hd, hd);
+            float s = 0;
+            for (int i = 0, at = base + j; i < hd; i++, at += capacity) {
+                s = Math.fma(keys[at], query[i], s);
+            }
+            scores[j] = s;
         }
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < length; i++) {
+        FloatVector best = FloatVector.broadcast(LANES, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (int bound = LANES.loopBound(length); i < bound; i += n) {
+            best = best.lanewise(MAX, FloatVector.fromArray(LANES, scores, i));
+        }
+        float max = best.reduceLanes(MAX);
+        for (; i < length; i++) {
             max = Math.max(max, scores[i]);
         }
         return max;

@@ -8,7 +8,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * One sequence's keys and values: per layer a {@code [kvHeads, capacity, headDim]} array whose first
+ * One sequence's keys and values: per layer an array of {@code kvHeads x capacity x headDim} whose first
  * {@link #length()} positions are filled. A decode step writes one position per layer and attention reads the
  * filled prefix in place, copying nothing.
  *
@@ -98,7 +98,7 @@ final class SequenceCache {
     private void resize(int newCapacity) {
         if (onHost) {
             for (int l = 0; l < hostKeys.length; l++) {
-                hostKeys[l] = grow(hostKeys[l], newCapacity);
+                hostKeys[l] = growByDimension(hostKeys[l], newCapacity);
                 hostValues[l] = grow(hostValues[l], newCapacity);
             }
         } else {
@@ -112,6 +112,17 @@ final class SequenceCache {
         capacity = newCapacity;
     }
 
+    /** Keys on the heap are {@code [kvHeads, headDim, capacity]}: each dimension's filled positions move. */
+    private float[] growByDimension(float[] old, int newCapacity) {
+        int rows = config.numKeyValueHeads() * config.headDim();
+        float[] fresh = new float[rows * newCapacity];
+        for (int r = 0; old != null && r < rows; r++) {
+            System.arraycopy(old, r * capacity, fresh, r * newCapacity, length);
+        }
+        return fresh;
+    }
+
+    /** Values on the heap are {@code [kvHeads, capacity, headDim]}: each head's filled rows move. */
     private float[] grow(float[] old, int newCapacity) {
         int hd = config.headDim();
         float[] fresh = new float[config.numKeyValueHeads() * newCapacity * hd];
@@ -142,11 +153,15 @@ final class SequenceCache {
         positions(values[layer], length, length + n).assign(v);
     }
 
-    /** The heap key array {@code [kvHeads, capacity, headDim]} of layer {@code layer} (on the CPU backend). */
+    /**
+     * The heap key array of layer {@code layer} (on the CPU backend), {@code [kvHeads, headDim, capacity]}: stored
+     * dimension by dimension, as {@link io.gemmaspark.model.decoder.HostKernels.DecodeRow} reads it.
+     */
     float[] hostKeys(int layer) {
         return hostKeys[layer];
     }
 
+    /** The heap value array {@code [kvHeads, capacity, headDim]} of layer {@code layer}. */
     float[] hostValues(int layer) {
         return hostValues[layer];
     }

@@ -46,23 +46,25 @@ class VectorLoopsTest {
     @Test
     void attentionOfOneHeadMatchesSoftmaxWeightedValuesInDouble() {
         Random random = new Random(17);
-        // hd 64: four whole vectors; hd 24: a vector and a scalar tail. Lengths not multiples of four.
-        for (int[] shape : new int[][] {{64, 1}, {64, 7}, {64, 130}, {24, 13}, {256, 33}}) {
+        // Lengths past four vectors of positions, between one and four, under one; hd 24 and 256 besides 64.
+        for (int[] shape : new int[][] {{64, 1}, {64, 7}, {64, 130}, {24, 13}, {256, 33}, {64, 64}, {64, 79}}) {
             int hd = shape[0], length = shape[1];
             float[] query = uniform(random, hd);
-            // The rows sit inside larger arrays, as in a cache of several heads and spare capacity.
-            int base = 2 * hd;
-            float[] keys = uniform(random, (length + 5) * hd);
-            float[] values = uniform(random, (length + 5) * hd);
+            // One head of a cache with two heads and spare capacity: keys [2, hd, capacity], values [2, capacity, hd].
+            int capacity = length + 5;
+            int base = capacity * hd;
+            float[] keys = uniform(random, 2 * capacity * hd);
+            float[] values = uniform(random, 2 * capacity * hd);
             float[] scores = new float[length];
             float[] sum = new float[hd];
-            float total = VectorLoops.softmaxWeightedSum(query, keys, values, base, length, hd, scores, sum);
+            float total = VectorLoops.softmaxWeightedSum(query, keys, values, base, capacity, length, hd, scores,
+                    sum);
 
             double[] logits = new double[length];
             double max = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < length; j++) {
                 for (int i = 0; i < hd; i++) {
-                    logits[j] += (double) query[i] * keys[base + j * hd + i];
+                    logits[j] += (double) query[i] * keys[base + i * capacity + j];
                 }
                 max = Math.max(max, logits[j]);
             }
