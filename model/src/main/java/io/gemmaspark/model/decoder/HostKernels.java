@@ -557,9 +557,11 @@ public final class HostKernels {
             return this;
         }
 
+        /** Room for {@code length} scores rounded up to a vector, as {@link VectorLoops#scores} needs. */
         float[] scores(int length) {
-            if (scores.length < length) {
-                scores = new float[Math.max(length, 2 * scores.length)];
+            int room = length + 64;
+            if (scores.length < room) {
+                scores = new float[Math.max(room, 2 * scores.length)];
             }
             return scores;
         }

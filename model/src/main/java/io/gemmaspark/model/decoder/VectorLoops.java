@@ -6,6 +6,7 @@ import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.MAX;
 import static jdk.incubator.vector.VectorOperators.TANH;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -37,7 +38,8 @@ final class VectorLoops {
      * {@code scores[j] = query . k_j} for positions {@code 0..length}, keys stored dimension by dimension: a vector
      * holds one dimension of consecutive positions, so each score is a lane's chain of fused multiply-adds over
      * {@code i} in order, with no sum across lanes (four of those per four keys had been a third of attention's
-     * time). Returns the largest score.
+     * time). {@code scores} must have room for {@code length} rounded up to a vector; the padding gets -Infinity.
+     * Returns the largest score.
      */
     static float scores(float[] query, float[] keys, int base, int capacity, int length, int hd, float[] scores) {
         int n = LANES.length();
@@ -63,6 +65,17 @@ final class VectorLoops {
             }
             s0.intoArray(scores, j);
         }
+        if (j < length && j + n <= capacity) {
+            // The last positions, fewer than a vector, as a whole vector: the positions past the filled ones are
+            // within the cache's capacity, and their scores are overwritten below. A scalar chain per position (and a
+            // scalar exp) had cost more than all the vector work at a typical length.
+            FloatVector s0 = FloatVector.zero(LANES);
+            for (int i = 0, at = base + j; i < hd; i++, at += capacity) {
+                s0 = FloatVector.fromArray(LANES, keys, at).fma(FloatVector.broadcast(LANES, query[i]), s0);
+            }
+            s0.intoArray(scores, j);
+            j = length;
+        }
         for (; j < length; j++) {
             float s = 0;
             for (int i = 0, at = base + j; i < hd; i++, at += capacity) {
@@ -70,33 +83,27 @@ final class VectorLoops {
             }
             scores[j] = s;
         }
+        int padded = (length + n - 1) / n * n;
+        Arrays.fill(scores, length, padded, Float.NEGATIVE_INFINITY);   // weigh nothing in the softmax
         FloatVector best = FloatVector.broadcast(LANES, Float.NEGATIVE_INFINITY);
-        int i = 0;
-        for (int bound = LANES.loopBound(length); i < bound; i += n) {
+        for (int i = 0; i < padded; i += n) {
             best = best.lanewise(MAX, FloatVector.fromArray(LANES, scores, i));
         }
-        float max = best.reduceLanes(MAX);
-        for (; i < length; i++) {
-            max = Math.max(max, scores[i]);
-        }
-        return max;
+        return best.reduceLanes(MAX);
     }
 
-    /** {@code scores[j] := exp(scores[j] - max)} over the first {@code length}; returns their sum. */
+    /**
+     * {@code scores[j] := exp(scores[j] - max)} over the first {@code length} rounded up to a vector (the padding holds
+     * -Infinity, so its weights are 0); returns their sum.
+     */
     static float expShifted(float[] scores, int length, float max) {
         FloatVector sum = FloatVector.zero(LANES);
-        int j = 0;
-        for (int bound = LANES.loopBound(length); j < bound; j += LANES.length()) {
+        for (int j = 0; j < length; j += LANES.length()) {
             FloatVector e = FloatVector.fromArray(LANES, scores, j).sub(max).lanewise(EXP);
             e.intoArray(scores, j);
             sum = sum.add(e);
         }
-        float total = sum.reduceLanes(ADD);
-        for (; j < length; j++) {
-            scores[j] = (float) Math.exp(scores[j] - max);
-            total += scores[j];
-        }
-        return total;
+        return sum.reduceLanes(ADD);
     }
 
     /**

@@ -46,16 +46,19 @@ class VectorLoopsTest {
     @Test
     void attentionOfOneHeadMatchesSoftmaxWeightedValuesInDouble() {
         Random random = new Random(17);
-        // Lengths past four vectors of positions, between one and four, under one; hd 24 and 256 besides 64.
-        for (int[] shape : new int[][] {{64, 1}, {64, 7}, {64, 130}, {24, 13}, {256, 33}, {64, 64}, {64, 79}}) {
+        // Lengths past four vectors of positions, between one and four, under one; hd 24 and 256 besides 64. The
+        // capacity past the filled positions is 5 (the last positions one at a time) or up to a whole vector (the
+        // last positions as one vector, the padding's values random, as stale memory would be).
+        for (int[] shape : new int[][] {{64, 1, 5}, {64, 7, 9}, {64, 130, 14}, {24, 13, 3}, {256, 33, 15},
+            {64, 64, 5}, {64, 79, 1}, {64, 79, 5}}) {
             int hd = shape[0], length = shape[1];
             float[] query = uniform(random, hd);
             // One head of a cache with two heads and spare capacity: keys [2, hd, capacity], values [2, capacity, hd].
-            int capacity = length + 5;
+            int capacity = length + shape[2];
             int base = capacity * hd;
             float[] keys = uniform(random, 2 * capacity * hd);
             float[] values = uniform(random, 2 * capacity * hd);
-            float[] scores = new float[length];
+            float[] scores = new float[length + 16];   // room for the last vector
             float[] sum = new float[hd];
             float total = VectorLoops.softmaxWeightedSum(query, keys, values, base, capacity, length, hd, scores,
                     sum);
