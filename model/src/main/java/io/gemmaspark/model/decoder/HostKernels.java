@@ -158,26 +158,24 @@ public final class HostKernels {
         for (int i = 0; i < d; i++) {
             scale[i] += 1f;
         }
+        float[] row = new float[d];
         float[] inv = new float[rows];
-        inRowChunks(rows, (from, to) -> {
-            float[] row = new float[d];
-            for (int r = from; r < to; r++) {
-                xs.read(r, 0, row, d);
-                double squares = 0;
-                for (int i = 0; i < d; i++) {
-                    squares += row[i] * row[i];
-                }
-                inv[r] = (float) (1.0 / Math.sqrt(squares / d + eps));
-                for (int i = 0; i < d; i++) {
-                    row[i] *= inv[r];
-                }
-                ns.write(r, 0, row, d);
-                for (int i = 0; i < d; i++) {
-                    row[i] *= scale[i];
-                }
-                ys.write(r, 0, row, d);
+        for (int r = 0; r < rows; r++) {
+            xs.read(r, 0, row, d);
+            double squares = 0;
+            for (int i = 0; i < d; i++) {
+                squares += row[i] * row[i];
             }
-        });
+            inv[r] = (float) (1.0 / Math.sqrt(squares / d + eps));
+            for (int i = 0; i < d; i++) {
+                row[i] *= inv[r];
+            }
+            ns.write(r, 0, row, d);
+            for (int i = 0; i < d; i++) {
+                row[i] *= scale[i];
+            }
+            ys.write(r, 0, row, d);
+        }
         new Rows(rinv).writeAt(0, inv, rows);
         return new Kernels.Rms(y, normed, rinv);
     }
@@ -196,14 +194,13 @@ public final class HostKernels {
         Rows cs = cos == null ? null : new Rows(cos);
         Rows ss = sin == null ? null : new Rows(sin);
         boolean tablePerBatchRow = cos != null && cos.length() == (long) batch * steps * hd && batch > 1;
-        inRowChunks(batch * steps, (first, last) -> {
-            float[] row = new float[n * hd];
-            float[] cosRow = new float[hd];
-            float[] sinRow = new float[hd];
-            float[] head = new float[hd];
-            for (int r = first; r < last; r++) {
-                int b = r / steps;
-                int s = r % steps;
+        float[] row = new float[n * hd];
+        float[] cosRow = new float[hd];
+        float[] sinRow = new float[hd];
+        float[] head = new float[hd];
+        for (int b = 0; b < batch; b++) {
+            for (int s = 0; s < steps; s++) {
+                int r = b * steps + s;
                 in.read(r, from, row, n * hd);
                 if (cs != null) {
                     int table = (tablePerBatchRow ? r : s) * hd;
@@ -223,7 +220,7 @@ public final class HostKernels {
                     os.writeAt(((b * n + h) * steps + s) * hd, head, hd);
                 }
             }
-        });
+        }
         return out;
     }
 
