@@ -45,18 +45,7 @@ final class VectorLoops {
         int n = LANES.length();
         int j = 0;
         for (; j + 4 * n <= length; j += 4 * n) {
-            FloatVector s0 = FloatVector.zero(LANES), s1 = s0, s2 = s0, s3 = s0;
-            for (int i = 0, at = base + j; i < hd; i++, at += capacity) {
-                FloatVector q = FloatVector.broadcast(LANES, query[i]);
-                s0 = FloatVector.fromArray(LANES, keys, at).fma(q, s0);
-                s1 = FloatVector.fromArray(LANES, keys, at + n).fma(q, s1);
-                s2 = FloatVector.fromArray(LANES, keys, at + 2 * n).fma(q, s2);
-                s3 = FloatVector.fromArray(LANES, keys, at + 3 * n).fma(q, s3);
-            }
-            s0.intoArray(scores, j);
-            s1.intoArray(scores, j + n);
-            s2.intoArray(scores, j + 2 * n);
-            s3.intoArray(scores, j + 3 * n);
+            scaledRowSum(query, hd, keys, base + j, capacity, scores, j);
         }
         for (; j + n <= length; j += n) {
             FloatVector s0 = FloatVector.zero(LANES);
@@ -114,18 +103,7 @@ final class VectorLoops {
         int n = LANES.length();
         int c = 0;
         for (; c + 4 * n <= hd; c += 4 * n) {
-            FloatVector a0 = FloatVector.zero(LANES), a1 = a0, a2 = a0, a3 = a0;
-            for (int j = 0, at = base + c; j < length; j++, at += hd) {
-                FloatVector w = FloatVector.broadcast(LANES, weights[j]);
-                a0 = FloatVector.fromArray(LANES, values, at).fma(w, a0);
-                a1 = FloatVector.fromArray(LANES, values, at + n).fma(w, a1);
-                a2 = FloatVector.fromArray(LANES, values, at + 2 * n).fma(w, a2);
-                a3 = FloatVector.fromArray(LANES, values, at + 3 * n).fma(w, a3);
-            }
-            a0.intoArray(sum, c);
-            a1.intoArray(sum, c + n);
-            a2.intoArray(sum, c + 2 * n);
-            a3.intoArray(sum, c + 3 * n);
+            scaledRowSum(weights, length, values, base + c, hd, sum, c);
         }
         for (; c < hd; c++) {
             float s = 0;
@@ -134,6 +112,29 @@ final class VectorLoops {
             }
             sum[c] = s;
         }
+    }
+
+    /**
+     * {@code out[at .. at + 4 vectors] = sum_i scale[i] * rows[first + i*stride ..]} over {@code i < count}: four
+     * vectors of sums held in registers while the rows stream past, each a chain of fused multiply-adds over
+     * {@code i} in order. Attention's scores (keys stored dimension by dimension) and its weighted sum of values
+     * are both this.
+     */
+    private static void scaledRowSum(float[] scale, int count, float[] rows, int first, int stride, float[] out,
+            int at) {
+        int n = LANES.length();
+        FloatVector a0 = FloatVector.zero(LANES), a1 = a0, a2 = a0, a3 = a0;
+        for (int i = 0, row = first; i < count; i++, row += stride) {
+            FloatVector s = FloatVector.broadcast(LANES, scale[i]);
+            a0 = FloatVector.fromArray(LANES, rows, row).fma(s, a0);
+            a1 = FloatVector.fromArray(LANES, rows, row + n).fma(s, a1);
+            a2 = FloatVector.fromArray(LANES, rows, row + 2 * n).fma(s, a2);
+            a3 = FloatVector.fromArray(LANES, rows, row + 3 * n).fma(s, a3);
+        }
+        a0.intoArray(out, at);
+        a1.intoArray(out, at + n);
+        a2.intoArray(out, at + 2 * n);
+        a3.intoArray(out, at + 3 * n);
     }
 
     /**
