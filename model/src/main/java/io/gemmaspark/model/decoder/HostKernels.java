@@ -29,7 +29,7 @@ public final class HostKernels {
     private static final boolean HOST_MEMORY = Nd4j.getEnvironment().isCPU();
     /**
      * Kernels over this many rows or more split them over two threads (16 decode rows of GeGLU: 32k tanh), and so
-     * does attention over this many decoding sequences.
+     * does attention over this many rows.
      */
     private static final int PARALLEL_ROWS = 4;
     /**

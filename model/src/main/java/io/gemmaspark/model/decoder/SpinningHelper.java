@@ -11,7 +11,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #SPIN_NANOS} waiting for the next before it parks, as OpenBLAS's threads do. A 16-stream decode step hands
  * off some fifty parts tens of microseconds apart; waking a parked fork-join worker for each cost a tenth of the step.
  *
- * <p>The helper's part is an offer: work that both threads share (pieces claimed from one counter), which the caller
+ * <p>The helper's part is an offer: work that both threads share (pieces claimed from one range), which the caller
  * finishes alone if the helper has not started it by then. The caller never waits for a helper that was parked or
  * descheduled and would only find nothing left. A caller that finds the helper busy (two Spark tasks in one JVM)
  * offers the part to the fork-join pool instead.
