@@ -1,6 +1,7 @@
 package io.gemmaspark.evaluation.lm;
 
 import io.gemmaspark.model.TextCodec;
+import io.gemmaspark.model.decoder.Kernels;
 import io.gemmaspark.model.generation.Generator;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -54,7 +55,7 @@ public final class GreedyGenerator {
                 if (done[r]) {
                     continue;
                 }
-                next[r] = LoglikelihoodScorer.argmax(logits[r]);
+                next[r] = Kernels.argmax(logits[r]);
                 if (batch.get(r).isStopId(next[r])) {
                     done[r] = true;
                     active--;

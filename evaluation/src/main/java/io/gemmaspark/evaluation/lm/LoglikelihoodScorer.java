@@ -1,6 +1,7 @@
 package io.gemmaspark.evaluation.lm;
 
 import io.gemmaspark.model.decoder.GemmaDecoder;
+import io.gemmaspark.model.decoder.Kernels;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -50,7 +51,7 @@ public final class LoglikelihoodScorer {
                 float[] row = logits.get(NDArrayIndex.point(r), NDArrayIndex.point(first + i), NDArrayIndex.all())
                         .toFloatVector();
                 sum += logSoftmax(row, continuation[i]);
-                greedy &= argmax(row) == continuation[i];
+                greedy &= Kernels.argmax(row) == continuation[i];
             }
             results.add(new LoglikelihoodResult(sum, greedy, continuation.length));
         }
@@ -68,16 +69,5 @@ public final class LoglikelihoodScorer {
             sum += Math.exp(v - max);
         }
         return row[target] - max - Math.log(sum);
-    }
-
-    /** The first index of the largest value, as {@code torch.argmax} and {@code np.argmax} pick it. */
-    static int argmax(float[] row) {
-        int best = 0;
-        for (int i = 1; i < row.length; i++) {
-            if (row[i] > row[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

@@ -56,11 +56,16 @@ public final class HostKernels {
             }
             boolean rowsContiguous = a.size(-1) == 1 || a.stride(-1) == 1;
             boolean rowMajor = a.rank() != 2 || a.size(0) == 1 || a.stride(0) >= a.size(1);
-            if (a.dataType() != DataType.FLOAT || !rowsContiguous || !rowMajor) {
+            if (!hostFloat(a.dataType()) || !rowsContiguous || !rowMajor) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Whether arrays of {@code dtype} are float32 in host memory (the CPU backend). */
+    static boolean hostFloat(DataType dtype) {
+        return HOST_MEMORY && dtype == DataType.FLOAT;
     }
 
     /** Whether {@code a} is absent or float32 host memory laid out densely in row-major order (offset allowed). */
@@ -405,12 +410,7 @@ public final class HostKernels {
         }
 
         void writeAt(int index, float[] src, int length) {
-            writeAt(index, src, 0, length);
-        }
-
-        /** {@link #writeAt(int, float[], int)} from {@code src} from {@code offset} on. */
-        void writeAt(int index, float[] src, int offset, int length) {
-            buffer.put(index, src, offset, length);
+            buffer.put(index, src, 0, length);
             Reference.reachabilityFence(array);
         }
     }
@@ -539,7 +539,6 @@ public final class HostKernels {
         }
         return total;
     }
-
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 

@@ -49,6 +49,11 @@ public final class Kernels {
         }
     }
 
+    /** Whether arrays of {@code dtype} take the host-memory kernels on this backend (float32 on the CPU). */
+    public static boolean onHost(DataType dtype) {
+        return HostKernels.hostFloat(dtype);
+    }
+
     /** Whether the arrays are float32 host memory in dense row-major layout, as {@link HostKernels} reads them. */
     public static boolean onHost(INDArray... arrays) {
         for (INDArray a : arrays) {
@@ -64,7 +69,10 @@ public final class Kernels {
         return HostKernels.dense(a) && a.rank() == 2 ? HostKernels.rows(a) : a.castTo(DataType.FLOAT).toFloatMatrix();
     }
 
-    /** The index of the largest logit, the first on ties (NaNs are passed over unless the first element is one). */
+    /**
+     * The index of the largest logit, the first on ties, as {@code torch.argmax} and {@code np.argmax} pick it (NaNs
+     * are passed over unless the first element is one).
+     */
     public static int argmax(float[] logits) {
         int index = HostKernels.VECTOR_MODULE ? VectorLoops.argmax(logits) : -1;
         if (index >= 0) {

@@ -1,6 +1,7 @@
 package io.gemmaspark.model.generation;
 
 import io.gemmaspark.model.GemmaConfig;
+import io.gemmaspark.model.decoder.Kernels;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -40,7 +41,7 @@ final class SequenceCache {
         this.dtype = dtype;
         this.pool = pool;
         this.maxPositions = maxPositions;
-        this.onHost = dtype == DataType.FLOAT && Nd4j.getEnvironment().isCPU();
+        this.onHost = Kernels.onHost(dtype);
         this.keys = new INDArray[config.numHiddenLayers()];
         this.values = new INDArray[config.numHiddenLayers()];
         this.hostKeys = new float[config.numHiddenLayers()][];
@@ -97,9 +98,11 @@ final class SequenceCache {
 
     private void resize(int newCapacity) {
         if (onHost) {
+            int kv = config.numKeyValueHeads();
+            int hd = config.headDim();
             for (int l = 0; l < hostKeys.length; l++) {
-                hostKeys[l] = growByDimension(hostKeys[l], newCapacity);
-                hostValues[l] = grow(hostValues[l], newCapacity);
+                hostKeys[l] = grow(hostKeys[l], kv * hd, 1, newCapacity);    // [kvHeads, headDim, capacity]
+                hostValues[l] = grow(hostValues[l], kv, hd, newCapacity);    // [kvHeads, capacity, headDim]
             }
         } else {
             try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
@@ -112,22 +115,14 @@ final class SequenceCache {
         capacity = newCapacity;
     }
 
-    /** Keys on the heap are {@code [kvHeads, headDim, capacity]}: each dimension's filled positions move. */
-    private float[] growByDimension(float[] old, int newCapacity) {
-        int rows = config.numKeyValueHeads() * config.headDim();
-        float[] fresh = new float[rows * newCapacity];
+    /**
+     * A heap array of {@code rows x capacity x unit} regrown to {@code newCapacity}: each row's filled positions
+     * ({@code length x unit} floats) move.
+     */
+    private float[] grow(float[] old, int rows, int unit, int newCapacity) {
+        float[] fresh = new float[rows * newCapacity * unit];
         for (int r = 0; old != null && r < rows; r++) {
-            System.arraycopy(old, r * capacity, fresh, r * newCapacity, length);
-        }
-        return fresh;
-    }
-
-    /** Values on the heap are {@code [kvHeads, capacity, headDim]}: each head's filled rows move. */
-    private float[] grow(float[] old, int newCapacity) {
-        int hd = config.headDim();
-        float[] fresh = new float[config.numKeyValueHeads() * newCapacity * hd];
-        for (int kv = 0; old != null && kv < config.numKeyValueHeads(); kv++) {
-            System.arraycopy(old, kv * capacity * hd, fresh, kv * newCapacity * hd, length * hd);
+            System.arraycopy(old, r * capacity * unit, fresh, r * newCapacity * unit, length * unit);
         }
         return fresh;
     }
@@ -166,7 +161,10 @@ final class SequenceCache {
         return hostValues[layer];
     }
 
-    /** Keys of layer {@code layer} for positions {@code 0..upTo-1}, a view {@code [kvHeads, upTo, headDim]} (ND4J arrays). */
+    /**
+     * Keys of layer {@code layer} for positions {@code 0..upTo-1}, a view {@code [kvHeads, upTo, headDim]} (ND4J
+     * arrays).
+     */
     INDArray keys(int layer, int upTo) {
         return positions(keys[layer], 0, upTo);
     }
