@@ -11,8 +11,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>A panel is two vectors' worth of consecutive output columns (32 with AVX-512), stored input by input:
  * {@code panel[k][c] = W[j + c][k]}.
- * The kernel walks a panel once from start to end, and at each input {@code k} multiplies the panel's two vectors
- * by {@code x[r][k]} broadcast, for eight rows at a time: sixteen vector accumulators, each weight load feeding eight
+ * The kernel walks a panel from start to end once per eight rows, and at each input {@code k} multiplies the panel's
+ * two vectors by {@code x[r][k]} broadcast for those eight rows: sixteen vector accumulators, each weight load feeding eight
  * fused multiply-adds, no sum across lanes at the end. Weights come straight from the heap in the order they are
  * stored, so the hardware prefetcher streams them while the arithmetic runs (the copy-then-multiply of
  * {@link FewRowProduct} serialises the two). Measured on the development machine (AVX-512, JDK 17, two threads):

@@ -47,23 +47,15 @@ final class VectorLoops {
         for (; j + 4 * n <= length; j += 4 * n) {
             scaledRowSum(query, hd, keys, base + j, capacity, scores, j);
         }
-        for (; j + n <= length; j += n) {
+        // A vector at a time, the last positions (fewer than a vector) too when the cache has room past them: their
+        // scores beyond the filled positions are overwritten below. A scalar chain per position (and a scalar exp)
+        // had cost more than all the vector work at a typical length.
+        for (; j < length && j + n <= capacity; j += n) {
             FloatVector s0 = FloatVector.zero(LANES);
             for (int i = 0, at = base + j; i < hd; i++, at += capacity) {
                 s0 = FloatVector.fromArray(LANES, keys, at).fma(FloatVector.broadcast(LANES, query[i]), s0);
             }
             s0.intoArray(scores, j);
-        }
-        if (j < length && j + n <= capacity) {
-            // The last positions, fewer than a vector, as a whole vector: the positions past the filled ones are
-            // within the cache's capacity, and their scores are overwritten below. A scalar chain per position (and a
-            // scalar exp) had cost more than all the vector work at a typical length.
-            FloatVector s0 = FloatVector.zero(LANES);
-            for (int i = 0, at = base + j; i < hd; i++, at += capacity) {
-                s0 = FloatVector.fromArray(LANES, keys, at).fma(FloatVector.broadcast(LANES, query[i]), s0);
-            }
-            s0.intoArray(scores, j);
-            j = length;
         }
         for (; j < length; j++) {
             float s = 0;
