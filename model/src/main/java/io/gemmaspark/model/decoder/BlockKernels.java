@@ -14,10 +14,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * forward passes reproduce bit for bit. {@link #forDecoding}: what serves a decode step faster and agrees to the last
  * bits:
  * <ul>
- *   <li>products of 2 to {@link PackedWeights#MAX_ROWS} rows from {@link PackedWeights} copies, looked up by the
+ *   <li>products of 1 to {@link PackedWeights#MAX_ROWS} rows from {@link PackedWeights} copies, looked up by the
  *       identity of the weight arrays (the views of {@link DecoderTensors}). Any other weight goes to
- *       {@link Kernels}, and so do one row (OpenBLAS's gemv streamed the weights faster in the same bench run) and
- *       prefill chunks;</li>
+ *       {@link Kernels}, and so do prefill chunks. One row from the panels decoded 15-35% faster than OpenBLAS's
+ *       gemv on the weights as given, in the same bench runs ({@code docs/serving.md});</li>
  *   <li>GeGLU's tanh from the vector module ({@link VectorLoops#geluTanh}) instead of {@code Math.exp} at 7 ns an
  *       element;</li>
  *   <li>ND4J's shape descriptors from {@link ShapeInfoCache}: a decode step makes hundreds of small arrays.</li>
@@ -40,24 +40,29 @@ public final class BlockKernels {
      * they take at most {@code maxBytes} of heap, and products on the weights as given otherwise.
      */
     public static BlockKernels forDecoding(DecoderTensors p, long maxBytes) {
+        return HostKernels.VECTOR_MODULE ? forDecoding(p, maxBytes, PanelKernel.preferred()) : TRAINING;
+    }
+
+    /** {@link #forDecoding(DecoderTensors, long)} with the panels of {@code kernel}. */
+    public static BlockKernels forDecoding(DecoderTensors p, long maxBytes, PanelKernel kernel) {
         if (!HostKernels.VECTOR_MODULE || !Kernels.onHost(p.embed)) {
             return TRAINING;
         }
         ShapeInfoCache.install();
         Map<INDArray, PackedWeights> packed = new IdentityHashMap<>();
-        if (packedBytes(p) <= maxBytes) {
+        if (packedBytes(p, kernel) <= maxBytes) {
             for (INDArray w : linearWeights(p)) {
-                packed.put(w, PackedWeights.pack(w));
+                packed.put(w, PackedWeights.pack(w, kernel));
             }
         }
         return new BlockKernels(packed, true);
     }
 
-    /** Heap bytes the packed copies of {@code p} would take. */
-    public static long packedBytes(DecoderTensors p) {
+    /** Heap bytes the packed copies of {@code p} would take in {@code kernel}'s panels. */
+    public static long packedBytes(DecoderTensors p, PanelKernel kernel) {
         long bytes = 0;
         for (INDArray w : linearWeights(p)) {
-            bytes += PackedWeights.packedBytes(w);
+            bytes += PackedWeights.packedBytes(w, kernel);
         }
         return bytes;
     }
@@ -65,6 +70,11 @@ public final class BlockKernels {
     /** Whether any weight is served from a packed copy. */
     public boolean packed() {
         return !packed.isEmpty();
+    }
+
+    /** The kernel of the packed copies, or null when there are none. */
+    public PanelKernel panelKernel() {
+        return packed.isEmpty() ? null : packed.values().iterator().next().kernel();
     }
 
     /** The weights a decode step multiplies by: stacked projections where the block has them. */
@@ -123,7 +133,7 @@ public final class BlockKernels {
 
     private PackedWeights packedFor(INDArray x, INDArray w) {
         PackedWeights pw = packed.get(w);
-        boolean fewRows = x.rows() >= 2 && x.rows() <= PackedWeights.MAX_ROWS;
+        boolean fewRows = x.rows() <= PackedWeights.MAX_ROWS;
         return pw != null && fewRows && HostKernels.applies(x) ? pw : null;
     }
 }

@@ -9,16 +9,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A linear layer's weights {@code W [out, in]} copied once into heap panels laid out for decode products
  * {@code y = x W^T} of 1 to {@link #MAX_ROWS} rows: the packing that BLAS libraries redo on every call, done at load.
  *
- * <p>A panel is two vectors' worth of consecutive output columns (32 with AVX-512), stored input by input:
- * {@code panel[k][c] = W[j + c][k]}.
- * The kernel walks a panel from start to end once per eight rows, and at each input {@code k} multiplies the panel's
+ * <p>A panel is a run of consecutive output columns, stored input by input: {@code panel[k][c] = W[j + c][k]}. Its
+ * width is the {@link PanelKernel}'s: 16 columns for the native kernel, two vectors' worth for the Java one, whose
+ * loop is described here.
+ * The Java kernel walks a panel from start to end once per eight rows, and at each input {@code k} multiplies the panel's
  * two vectors by {@code x[r][k]} broadcast for those eight rows: sixteen vector accumulators, each weight load feeding eight
  * fused multiply-adds, no sum across lanes at the end. Weights come straight from the heap in the order they are
  * stored, so the hardware prefetcher streams them while the arithmetic runs (the copy-then-multiply of
  * {@link FewRowProduct} serialises the two). Measured on the development machine (AVX-512, JDK 17, two threads):
- * the 16-row products of a {@code small} decode step in 7.9 ms against 14-16 ms ({@code docs/serving.md}). One row
- * streams at up to 43 GB/s in a loop, but inside a decode step OpenBLAS's gemv was faster, so {@link BlockKernels}
- * keeps one row there.
+ * the 16-row products of a {@code small} decode step in 7.9 ms against 14-16 ms; the native kernel, which prefetches,
+ * in 6.2 ms ({@code docs/serving.md}).
  *
  * <p>Every output element is one chain of fused multiply-adds over {@code k} in order, whichever kernel and
  * however many rows compute it, so a sequence's logits do not depend on the batch it shares (1 to
@@ -33,38 +33,43 @@ public final class PackedWeights {
     /** Products of this many multiply-adds or more split their panels over two threads. */
     private static final long PARALLEL_WORK = 1L << 18;
 
+    private final PanelKernel kernel;
     private final int out;
     private final int in;
     private final int paddedOut;
     private final float[] panels;
 
-    private PackedWeights(int out, int in, int paddedOut, float[] panels) {
+    private PackedWeights(PanelKernel kernel, int out, int in, int paddedOut, float[] panels) {
+        this.kernel = kernel;
         this.out = out;
         this.in = in;
         this.paddedOut = paddedOut;
         this.panels = panels;
     }
 
-    /** Output columns per panel: two vectors. */
-    private static int panelWidth() {
-        return 2 * Kernel.LANES.length();
-    }
-
-    /** Heap bytes {@link #pack} takes for {@code w [out, in]}. */
-    public static long packedBytes(INDArray w) {
-        int panel = panelWidth();
+    /** Heap bytes {@link #pack} takes for {@code w [out, in]} in {@code kernel}'s panels. */
+    public static long packedBytes(INDArray w, PanelKernel kernel) {
+        int panel = kernel.panelWidth();
         return 4L * (w.rows() + panel - 1) / panel * panel * w.columns();
     }
 
-    /** Copies float32 host weights {@code w [out, in]} into panels (zero columns pad the last one). */
+    /** {@link #pack(INDArray, PanelKernel)} for {@link PanelKernel#preferred()}. */
     public static PackedWeights pack(INDArray w) {
+        return pack(w, PanelKernel.preferred());
+    }
+
+    /** Copies float32 host weights {@code w [out, in]} into {@code kernel}'s panels (zero columns pad the last one). */
+    public static PackedWeights pack(INDArray w, PanelKernel kernel) {
         if (!HostKernels.applies(w) || w.rank() != 2) {
             throw new IllegalArgumentException("packing needs float32 host weights [out, in], got "
                     + w.shapeInfoToString());
         }
+        if (!kernel.available()) {
+            throw new IllegalStateException(NativePanelKernel.unavailableReason());
+        }
         int out = (int) w.rows();
         int in = (int) w.columns();
-        int panel = panelWidth();
+        int panel = kernel.panelWidth();
         int paddedOut = (out + panel - 1) / panel * panel;
         float[] panels = new float[Math.multiplyExact(paddedOut, in)];
         HostKernels.Rows rows = new HostKernels.Rows(w);
@@ -80,7 +85,12 @@ public final class PackedWeights {
                 }
             }
         }
-        return new PackedWeights(out, in, paddedOut, panels);
+        return new PackedWeights(kernel, out, in, paddedOut, panels);
+    }
+
+    /** The kernel these panels are laid out for. */
+    public PanelKernel kernel() {
+        return kernel;
     }
 
     /**
@@ -114,9 +124,7 @@ public final class PackedWeights {
         if (rows > MAX_ROWS) {
             throw new IllegalArgumentException(rows + " rows: packed products take at most " + MAX_ROWS);
         }
-        // Four to seven rows past the last eight are padded with zero rows to eight (their outputs are dropped): one
-        // pass of the eight-row kernel costs less than that many one-row passes.
-        int kernelRows = rows % 8 >= 4 ? (rows + 7) / 8 * 8 : rows;
+        int kernelRows = kernel.kernelRows(rows);
         Scratch scratch = SCRATCH.get().ensure(in * kernelRows, kernelRows * paddedOut);
         // Input by input ([in, kernelRows]): the eight broadcasts of one input read adjacent floats.
         HostKernels.Rows xRows = new HostKernels.Rows(x);
@@ -133,10 +141,14 @@ public final class PackedWeights {
             }
         }
         float[] products = scratch.products;
-        int panel = panelWidth();
+        int panel = kernel.panelWidth();
         boolean parallel = (long) Math.max(rows, 8) * in * out >= PARALLEL_WORK && paddedOut >= 2 * panel;
         HostKernels.inChunks(paddedOut, panel, parallel, (from, to) -> {
-            Kernel.columns(inputs, kernelRows, in, panels, from, to, products, paddedOut);
+            if (kernel == PanelKernel.NATIVE) {
+                NativePanelKernel.columns(inputs, kernelRows, in, panels, from, to, products, paddedOut);
+            } else {
+                Kernel.columns(inputs, kernelRows, in, panels, from, to, products, paddedOut);
+            }
             if (from < out) {
                 sink.store(products, paddedOut, rows, from, Math.min(to, out));
             }

@@ -9,6 +9,7 @@ import io.gemmaspark.model.decoder.DecoderBlock;
 import io.gemmaspark.model.decoder.DecoderTensors;
 import io.gemmaspark.model.decoder.HostKernels;
 import io.gemmaspark.model.decoder.Kernels;
+import io.gemmaspark.model.decoder.PanelKernel;
 import io.gemmaspark.model.decoder.RotaryTables;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,16 +43,30 @@ public final class BatchedDecoder {
      *                          from the weights as given. The weights must not change while this decoder is used.
      */
     public BatchedDecoder(GemmaConfig config, DecoderTensors params, long packedWeightBytes) {
+        this(config, params, BlockKernels.forDecoding(params, packedWeightBytes));
+    }
+
+    /** As above, with the packed copies laid out for {@code kernel} (benchmarks compare the two). */
+    public BatchedDecoder(GemmaConfig config, DecoderTensors params, long packedWeightBytes, PanelKernel kernel) {
+        this(config, params, BlockKernels.forDecoding(params, packedWeightBytes, kernel));
+    }
+
+    private BatchedDecoder(GemmaConfig config, DecoderTensors params, BlockKernels kernels) {
         this.c = config;
         this.p = params;
         this.dtype = params.embed.dataType();
         this.block = new DecoderBlock(config);
-        this.kernels = BlockKernels.forDecoding(params, packedWeightBytes);
+        this.kernels = kernels;
     }
 
     /** Whether the decode products run from packed copies of the weights. */
     public boolean packedWeights() {
         return kernels.packed();
+    }
+
+    /** The kernel that multiplies the packed copies, or null when the weights are used as given. */
+    public PanelKernel panelKernel() {
+        return kernels.panelKernel();
     }
 
     public GemmaConfig config() {

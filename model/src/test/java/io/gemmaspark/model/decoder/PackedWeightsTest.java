@@ -4,37 +4,102 @@ import static io.gemmaspark.model.decoder.ProductReference.assertAccumulatesInto
 import static io.gemmaspark.model.decoder.ProductReference.assertClose;
 import static io.gemmaspark.model.decoder.ProductReference.gaussian;
 import static io.gemmaspark.model.decoder.ProductReference.product;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Packed decode products against products summed in double by plain loops over the same numbers. */
+/**
+ * Packed decode products against products summed in double by plain loops over the same numbers, for each
+ * {@link PanelKernel} that runs here, and the kernels against each other bit for bit.
+ */
 class PackedWeightsTest {
 
+    /** The kernels to test: Java always; native wherever it loaded (see {@link #theNativeKernelLoadsWhereBuilt}). */
+    static List<PanelKernel> kernels() {
+        return Arrays.stream(PanelKernel.values()).filter(PanelKernel::available).toList();
+    }
+
     @Test
-    void matchesADoubleLoopForEveryRowCountAndOutputsThatDoNotFillAPanel() {
+    void theNativeKernelLoadsWhereBuilt() {
+        assumeTrue(NativePanelKernel.class.getResource(NativePanelKernel.LIBRARY) != null,
+                "the build compiled no native panel kernel (no C compiler)");
+        assumeTrue(HostKernels.VECTOR_MODULE && FloatVector.SPECIES_PREFERRED.length() == 16, "no AVX-512 here");
+        assertNull(NativePanelKernel.unavailableReason());
+        assertEquals(PanelKernel.NATIVE, PanelKernel.preferred());
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void matchesADoubleLoopForEveryRowCountAndOutputsThatDoNotFillAPanel(PanelKernel kernel) {
         assertTrue(HostKernels.VECTOR_MODULE, "surefire's argLine must pass --add-modules=jdk.incubator.vector");
         Random random = new Random(7);
-        // rows 1..32 through the 8-row kernel (4-7 left over padded to 8) and the 1-row one (1-3 left over); outputs
-        // short of, equal to and past a panel of 32.
+        // rows 1..32 through the 16-, 8- and 1-row kernels, with padding rows; outputs short of, equal to and past a
+        // panel of 16 or 32.
         int[][] shapes = {{1, 7, 3}, {2, 16, 32}, {3, 48, 37}, {5, 64, 8}, {8, 33, 64}, {11, 96, 41},
-            {16, 512, 640}, {16, 2048, 96}, {31, 40, 100}, {32, 128, 130}};
+            {16, 512, 640}, {16, 2048, 96}, {17, 64, 48}, {24, 30, 20}, {31, 40, 100}, {32, 128, 130}};
         for (int[] shape : shapes) {
             int rows = shape[0], in = shape[1], out = shape[2];
             float[][] x = gaussian(random, rows, in);
             float[][] w = gaussian(random, out, in);
             INDArray y = Nd4j.zeros(DataType.FLOAT, rows, out);
-            PackedWeights.pack(Nd4j.create(w)).multiply(Nd4j.create(x), y, false);
-            assertClose(product(x, w, null), y, in, "shape " + Arrays.toString(shape));
+            PackedWeights.pack(Nd4j.create(w), kernel).multiply(Nd4j.create(x), y, false);
+            assertClose(product(x, w, null), y, in, kernel + ", shape " + Arrays.toString(shape));
         }
+    }
+
+    @Test
+    void theNativeAndJavaKernelsGiveTheSameBitsForEveryRowCount() {
+        assumeTrue(PanelKernel.NATIVE.available(), "no native panel kernel here");
+        Random random = new Random(11);
+        int in = 300, out = 70;
+        INDArray w = Nd4j.create(gaussian(random, out, in));
+        PackedWeights java = PackedWeights.pack(w, PanelKernel.JAVA);
+        PackedWeights nativeKernel = PackedWeights.pack(w, PanelKernel.NATIVE);
+        for (int rows = 1; rows <= PackedWeights.MAX_ROWS; rows++) {
+            INDArray x = Nd4j.create(gaussian(random, rows, in));
+            INDArray fromJava = Nd4j.zeros(DataType.FLOAT, rows, out);
+            INDArray fromNative = Nd4j.zeros(DataType.FLOAT, rows, out);
+            java.multiply(x, fromJava, false);
+            nativeKernel.multiply(x, fromNative, false);
+            assertArrayEquals(bits(fromJava), bits(fromNative), rows + " rows");
+        }
+    }
+
+    private static int[] bits(INDArray a) {
+        float[] values = a.dup().data().asFloat();
+        int[] bits = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            bits[i] = Float.floatToRawIntBits(values[i]);
+        }
+        return bits;
+    }
+
+    @Test
+    void theNativeKernelRefusesBoundsThatDoNotFitItsArrays() {
+        assumeTrue(PanelKernel.NATIVE.available(), "no native panel kernel here");
+        float[] x = new float[8 * 4];
+        float[] panels = new float[32 * 4];
+        float[] y = new float[8 * 32];
+        NativePanelKernel.columns(x, 8, 4, panels, 0, 32, y, 32);   // fits
+        assertThrows(IllegalArgumentException.class, () -> NativePanelKernel.columns(x, 8, 4, panels, 0, 48, y, 48));
+        assertThrows(IllegalArgumentException.class, () -> NativePanelKernel.columns(x, 16, 4, panels, 0, 32, y, 32));
+        assertThrows(IllegalArgumentException.class, () -> NativePanelKernel.columns(x, 3, 4, panels, 0, 32, y, 32));
+        assertThrows(IllegalArgumentException.class, () -> NativePanelKernel.columns(x, 8, 4, panels, 8, 32, y, 32));
     }
 
     @Test
@@ -42,12 +107,13 @@ class PackedWeightsTest {
         assertAccumulatesIntoStridedViews((x, w, y) -> PackedWeights.pack(w).multiply(x, y, true));
     }
 
-    @Test
-    void aRowsProductsAreTheSameBitsAloneAndAmongAnyOtherRows() {
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void aRowsProductsAreTheSameBitsAloneAndAmongAnyOtherRows(PanelKernel kernel) {
         Random random = new Random(5);
         int in = 512, out = 300;
         float[][] x = gaussian(random, 16, in);
-        PackedWeights w = PackedWeights.pack(Nd4j.create(gaussian(random, out, in)));
+        PackedWeights w = PackedWeights.pack(Nd4j.create(gaussian(random, out, in)), kernel);
         INDArray sixteen = Nd4j.zeros(DataType.FLOAT, 16, out);
         w.multiply(Nd4j.create(x), sixteen, false);
         // Row 9 goes through the 8-row kernel among sixteen and among five (padded to eight), and through the 1-row
@@ -80,7 +146,7 @@ class PackedWeightsTest {
     void decoderProductsComeFromPackedCopiesWithinTheLimitAndFromTheWeightsAsGivenOtherwise() {
         DecoderTensors p = DecoderTestSupport.randomDecoder(DecoderTestSupport.tinyConfig(4, 1, 2), DataType.FLOAT,
                 0.5, 3).tensors();
-        long bytes = BlockKernels.packedBytes(p);
+        long bytes = BlockKernels.packedBytes(p, PanelKernel.preferred());
         assertFalse(BlockKernels.forDecoding(p, bytes - 1).packed());
         BlockKernels packed = BlockKernels.forDecoding(p, bytes);
         assertTrue(packed.packed());
@@ -94,8 +160,8 @@ class PackedWeightsTest {
             INDArray given = Kernels.linear(x, w);
             INDArray fromPacked = packed.linear(x, w);
             assertEquals(0, given.sub(fromPacked).amaxNumber().doubleValue(), 1e-5, rows + " rows");
-            // One row (gemv streams faster) and more than MAX_ROWS: BLAS on the weights as given; else the packed copy.
-            boolean asGiven = rows == 1 || rows > PackedWeights.MAX_ROWS;
+            // More than MAX_ROWS (prefill chunks): BLAS on the weights as given; else the packed copy.
+            boolean asGiven = rows > PackedWeights.MAX_ROWS;
             INDArray expected = given;
             if (!asGiven) {
                 expected = Nd4j.zeros(DataType.FLOAT, rows, w.rows());

@@ -5,6 +5,7 @@ import io.gemmaspark.jobs.SparkSupport;
 import io.gemmaspark.model.GemmaConfig;
 import io.gemmaspark.model.GemmaWeights;
 import io.gemmaspark.model.decoder.GemmaDecoder;
+import io.gemmaspark.model.decoder.PanelKernel;
 import io.gemmaspark.model.generation.BatchScheduler;
 import io.gemmaspark.model.generation.BatchedDecoder;
 import io.gemmaspark.model.generation.CollectedSequence;
@@ -115,10 +116,17 @@ public final class ModelBench {
             GemmaDecoder decoder = GemmaDecoder.create(GemmaConfig.preset(preset), DataType.FLOAT, new Adam(1e-3), 1);
             decoding.add(decode(preset, decoder, options.decodeTokens, bandwidth));
             if (preset.equals("small")) {
-                // Packed weights beside the weights as given (OpenBLAS and FewRowProduct), the peer, in one run.
-                decoding.addAll(decodeBatched(preset, decoder, packedBytes > 0 ? List.of(packedBytes, 0L)
-                        : List.of(0L), List.of(1, options.streams), options.decodeTokens, options.decodeRepeats,
-                        bandwidth));
+                // Packed weights with each panel kernel that runs here, beside the weights as given (OpenBLAS and
+                // FewRowProduct), the peer, in one run.
+                List<Layout> layouts = new ArrayList<>();
+                for (PanelKernel kernel : PanelKernel.values()) {
+                    if (packedBytes > 0 && kernel.available()) {
+                        layouts.add(new Layout(packedBytes, kernel));
+                    }
+                }
+                layouts.add(Layout.AS_GIVEN);
+                decoding.addAll(decodeBatched(preset, decoder, layouts, List.of(1, options.streams),
+                        options.decodeTokens, options.decodeRepeats, bandwidth));
             }
         }
         if (options.gemma2bTokens > 0) {
@@ -261,14 +269,27 @@ public final class ModelBench {
         return r;
     }
 
+    /** Packed copies within {@code packedBytes} of heap for {@code kernel}, or the weights as given (null kernel). */
+    private record Layout(long packedBytes, PanelKernel kernel) {
+        static final Layout AS_GIVEN = new Layout(0, null);
+
+        static Layout preferred(long packedBytes) {
+            return packedBytes > 0 ? new Layout(packedBytes, PanelKernel.preferred()) : AS_GIVEN;
+        }
+
+        BatchedDecoder decoder(GemmaConfig config, GemmaDecoder decoder) {
+            return kernel == null ? new BatchedDecoder(config, decoder.tensors(), 0)
+                    : new BatchedDecoder(config, decoder.tensors(), packedBytes, kernel);
+        }
+    }
+
     /**
-     * Decode tokens/s through the continuous-batching scheduler (one batched pass per step) for each weight layout
-     * ({@code packedWeightBytes} of 0: the weights as given) and each number of streams, against the bandwidth bound
+     * Decode tokens/s through the continuous-batching scheduler (one batched pass per step) for each weight layout and each number of streams, against the bandwidth bound
      * of one stream and against one stream of the same layout. After a warm-up run of every combination, the timed
      * runs go round-robin, combination by combination, so that drifts of a shared machine fall on all of them alike;
      * each figure is the median of its runs.
      */
-    private static List<Map<String, Object>> decodeBatched(String label, GemmaDecoder decoder, List<Long> layouts,
+    private static List<Map<String, Object>> decodeBatched(String label, GemmaDecoder decoder, List<Layout> layouts,
             List<Integer> streamCounts, int tokens, int repeats, double bandwidth) throws Exception {
         GemmaConfig config = decoder.config();
         int most = streamCounts.stream().max(Integer::compare).orElseThrow();
@@ -278,9 +299,10 @@ public final class ModelBench {
         List<String> weights = new ArrayList<>();
         double[][][] runs = new double[layouts.size()][streamCounts.size()][Math.max(1, repeats)];
         try {
-            for (long packedWeightBytes : layouts) {
-                BatchedDecoder batched = new BatchedDecoder(config, decoder.tensors(), packedWeightBytes);
-                weights.add(batched.packedWeights() ? "packed" : "as given");
+            for (Layout layout : layouts) {
+                BatchedDecoder batched = layout.decoder(config, decoder);
+                weights.add(batched.packedWeights()
+                        ? "packed " + batched.panelKernel().name().toLowerCase(Locale.ROOT) : "as given");
                 schedulers.add(new BatchScheduler(batched, settings));
             }
             // Warm-up: workspaces, tables, and the JIT compiling the host-memory kernels.
@@ -342,7 +364,7 @@ public final class ModelBench {
         }
         String spread = runs.length == 1 ? "" : String.format(Locale.ROOT, " (median of %d runs, %.2f-%.2f)",
                 runs.length, sorted[0], sorted[sorted.length - 1]);
-        System.out.printf(Locale.ROOT, "bench model: batched decode %-6s weights %-8s %2d stream(s): %9.2f tokens/s "
+        System.out.printf(Locale.ROOT, "bench model: batched decode %-6s weights %-14s %2d stream(s): %9.2f tokens/s "
                         + "aggregate%s, %.2f per stream (%.0f%% of the bandwidth bound %.2f)%s%n", label, weights,
                 streams, aggregate, spread, aggregate / streams, 100 * aggregate / streams / bound, bound, versus);
         return r;
@@ -400,8 +422,8 @@ public final class ModelBench {
                 4.0 * config.parameterCount() / 1e9, (System.nanoTime() - start) / 1e9);
         List<Map<String, Object>> results = new ArrayList<>();
         results.add(decode("gemma-2b", config, new Generator(decoder), tokens, bandwidth));
-        results.addAll(decodeBatched("gemma-2b", decoder, List.of(packedWeightBytes), List.of(1), tokens, 1,
-                bandwidth));
+        results.addAll(decodeBatched("gemma-2b", decoder, List.of(Layout.preferred(packedWeightBytes)), List.of(1),
+                tokens, 1, bandwidth));
         return results;
     }
 

@@ -1,0 +1,66 @@
+package io.gemmaspark.model.decoder;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * {@link PanelKernel#NATIVE}: the JNI library {@code model/src/main/c/build.sh} compiles into the classes, copied out
+ * of the class path (a jar on a Spark executor, say) into a temporary file and loaded once per JVM.
+ */
+final class NativePanelKernel {
+    static final String LIBRARY = "/native/linux-x86_64/libgemma_panel_kernel.so";
+    private static final String UNAVAILABLE = load();
+
+    private NativePanelKernel() {}
+
+    /** Null when loaded, else why the native kernel does not run here. */
+    static String unavailableReason() {
+        return UNAVAILABLE;
+    }
+
+    private static String load() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "");
+        if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            return "the native panel kernel is built for Linux x86-64 only, this is " + os + " " + arch;
+        }
+        if (!HostKernels.VECTOR_MODULE || FloatVector.SPECIES_PREFERRED.length() != 16) {
+            return "the native panel kernel needs AVX-512, which this JVM did not find";
+        }
+        try (InputStream in = NativePanelKernel.class.getResourceAsStream(LIBRARY)) {
+            if (in == null) {
+                return LIBRARY + " is not on the class path: the build found no C compiler (model/src/main/c/build.sh)";
+            }
+            Path file = Files.createTempFile("gemma-panel-kernel", ".so");
+            file.toFile().deleteOnExit();
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            System.load(file.toString());
+            return null;
+        } catch (IOException | UnsatisfiedLinkError e) {
+            return "loading " + LIBRARY + " failed: " + e;
+        }
+    }
+
+    /**
+     * Output columns {@code from..to} (panel-aligned) of every row: {@code x [in, rows]} input by input with
+     * {@code rows} 1 or a multiple of eight, {@code panels} as {@link PackedWeights} lays them out 16 columns wide, and
+     * {@code y [rows, stride]}. Bounds are checked here: the native side trusts them.
+     */
+    static void columns(float[] x, int rows, int in, float[] panels, int from, int to, float[] y, int stride) {
+        if ((rows != 1 && rows % 8 != 0) || from % 16 != 0 || to % 16 != 0 || from < 0 || from > to || to > stride
+                || (long) in * rows > x.length || (long) to * in > panels.length || (long) rows * stride > y.length) {
+            throw new IllegalArgumentException("native panel kernel: rows " + rows + ", in " + in + ", columns "
+                    + from + ".." + to + ", stride " + stride + " do not fit arrays of " + x.length + ", "
+                    + panels.length + " and " + y.length);
+        }
+        nativeColumns(x, rows, in, panels, from, to, y, stride);
+    }
+
+    private static native void nativeColumns(float[] x, int rows, int in, float[] panels, int from, int to, float[] y,
+            int stride);
+}
