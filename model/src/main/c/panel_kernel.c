@@ -13,16 +13,48 @@
  */
 #include <immintrin.h>
 #include <jni.h>
+#include <stdint.h>
 
 #define PANEL 16
 /* Floats ahead of the panel being read: 16 KB, the best of 1-64 KB in a scratch sweep (docs/serving.md). */
 #define PREFETCH_AHEAD 4096
 
 #define FMA_ROW(i) a##i = _mm512_fmadd_ps(w, _mm512_set1_ps(x[i]), a##i)
-#define STORE_ROW(i) _mm512_storeu_ps(y + (long) (i) * stride, a##i)
+#define STORE_ROW(i) store(a##i, out, i)
+
+/*
+ * Where a panel's sums go: row r's 16 columns at y + r * stride. Rows from `rows` on are padding and are dropped;
+ * so are columns past `mask` (the last panel's padding). `accumulate` adds the sums to what is there (y + sum, the
+ * same bits as the Java path's sum + y).
+ */
+typedef struct {
+    float *y;
+    long stride;
+    int rows;
+    __mmask16 mask;
+    int accumulate;
+} Sink;
+
+/* The sink of the rows from r on. */
+static inline Sink rows_from(Sink s, int r) {
+    s.y += r * s.stride;
+    s.rows -= r;
+    return s;
+}
+
+static inline void store(__m512 sum, Sink out, int r) {
+    if (r >= out.rows) {
+        return;
+    }
+    float *at = out.y + r * out.stride;
+    if (out.accumulate) {
+        sum = _mm512_add_ps(_mm512_maskz_loadu_ps(out.mask, at), sum);
+    }
+    _mm512_mask_storeu_ps(at, out.mask, sum);
+}
 
 /* Sixteen rows over one panel: one weight load feeds sixteen multiply-adds, so the weights stream once. */
-static void sixteen_rows(const float *x, int rows, int in, const float *p, float *y, int stride) {
+static void sixteen_rows(const float *x, int rows, int in, const float *p, Sink out) {
     __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
     __m512 a8 = a0, a9 = a0, a10 = a0, a11 = a0, a12 = a0, a13 = a0, a14 = a0, a15 = a0;
     for (int k = 0; k < in; k++, p += PANEL, x += rows) {
@@ -36,7 +68,7 @@ static void sixteen_rows(const float *x, int rows, int in, const float *p, float
 }
 
 /* Eight rows over one panel: the rows past the last sixteen (the caller pads rows to a multiple of eight). */
-static void eight_rows(const float *x, int rows, int in, const float *p, float *y, int stride) {
+static void eight_rows(const float *x, int rows, int in, const float *p, Sink out) {
     __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
     for (int k = 0; k < in; k++, p += PANEL, x += rows) {
         _mm_prefetch((const char *) (p + PREFETCH_AHEAD), _MM_HINT_T0);
@@ -47,19 +79,41 @@ static void eight_rows(const float *x, int rows, int in, const float *p, float *
 }
 
 /* One row over one panel: a single stream, whose weights go by once. */
-static void one_row(const float *x, int in, const float *p, float *y) {
+static void one_row(const float *x, int in, const float *p, Sink out) {
     __m512 a = _mm512_setzero_ps();
     for (int k = 0; k < in; k++, p += PANEL) {
         _mm_prefetch((const char *) (p + PREFETCH_AHEAD), _MM_HINT_T0);
         a = _mm512_fmadd_ps(_mm512_loadu_ps(p), _mm512_set1_ps(x[k]), a);
     }
-    _mm512_storeu_ps(y, a);
+    store(a, out, 0);
 }
 
 /*
- * NativePanelKernel.nativeColumns: x [in][rows] input by input, rows 1 or a multiple of 8; panels [paddedOut / 16][in][16];
- * y [rows][stride]. The Java caller checks every bound before the call.
+ * Columns [from, to) of every row: x [in][rows] input by input (rows 1 or a multiple of 8), panels laid out 16
+ * columns wide, sums to `out` shifted by each panel's first column, `columns` the real ones (the rest are padding).
  */
+static void panel_columns(const float *x, int rows, int in, const float *panels, int from, int to, Sink out,
+        int columns) {
+    for (int j = from; j < to; j += PANEL) {
+        const float *panel = panels + (long) j * in;
+        Sink at = out;
+        at.y += j;
+        at.mask = columns - j >= PANEL ? (__mmask16) 0xFFFF : (__mmask16) ((1u << (columns - j)) - 1);
+        if (rows == 1) {
+            one_row(x, in, panel, at);
+            continue;
+        }
+        int r = 0;
+        for (; r + 16 <= rows; r += 16) {
+            sixteen_rows(x + r, rows, in, panel, rows_from(at, r));
+        }
+        if (r < rows) {   /* rows is a multiple of eight */
+            eight_rows(x + r, rows, in, panel, rows_from(at, r));
+        }
+    }
+}
+
+/* NativePanelKernel.nativeColumns: sums of every row (padding included) into the heap array y [rows][stride]. */
 JNIEXPORT void JNICALL Java_io_gemmaspark_model_decoder_NativePanelKernel_nativeColumns(JNIEnv *env, jclass cls,
         jfloatArray x_array, jint rows, jint in, jfloatArray panels_array, jint from, jint to, jfloatArray y_array,
         jint stride) {
@@ -69,22 +123,54 @@ JNIEXPORT void JNICALL Java_io_gemmaspark_model_decoder_NativePanelKernel_native
     float *panels = (*env)->GetPrimitiveArrayCritical(env, panels_array, NULL);
     float *y = (*env)->GetPrimitiveArrayCritical(env, y_array, NULL);
     if (x != NULL && panels != NULL && y != NULL) {
-        for (int j = from; j < to; j += PANEL) {
-            const float *panel = panels + (long) j * in;
-            if (rows == 1) {
-                one_row(x, in, panel, y + j);
-                continue;
-            }
-            int r = 0;
-            for (; r + 16 <= rows; r += 16) {
-                sixteen_rows(x + r, rows, in, panel, y + (long) r * stride + j, stride);
-            }
-            for (; r < rows; r += 8) {
-                eight_rows(x + r, rows, in, panel, y + (long) r * stride + j, stride);
-            }
-        }
+        Sink out = {y, stride, rows, 0xFFFF, 0};
+        panel_columns(x, rows, in, panels, from, to, out, to);
     }
     if (y != NULL) (*env)->ReleasePrimitiveArrayCritical(env, y_array, y, 0);
     if (panels != NULL) (*env)->ReleasePrimitiveArrayCritical(env, panels_array, panels, JNI_ABORT);
     if (x != NULL) (*env)->ReleasePrimitiveArrayCritical(env, x_array, x, JNI_ABORT);
+}
+
+/*
+ * NativePanelKernel.nativeColumnsInto: sums of the first `rows` rows and `columns` columns into the host memory at
+ * y_address (rows `y_stride` floats apart), added to it when `accumulate`: an ND4J array written in place, with no
+ * heap copy between.
+ */
+JNIEXPORT void JNICALL Java_io_gemmaspark_model_decoder_NativePanelKernel_nativeColumnsInto(JNIEnv *env, jclass cls,
+        jfloatArray x_array, jint kernel_rows, jint in, jfloatArray panels_array, jint from, jint to, jlong y_address,
+        jint y_stride, jint rows, jint columns, jboolean accumulate) {
+    (void) cls;
+    float *x = (*env)->GetPrimitiveArrayCritical(env, x_array, NULL);
+    float *panels = (*env)->GetPrimitiveArrayCritical(env, panels_array, NULL);
+    if (x != NULL && panels != NULL) {
+        Sink out = {(float *) (intptr_t) y_address, y_stride, rows, 0xFFFF, accumulate};
+        panel_columns(x, kernel_rows, in, panels, from, to, out, columns);
+    }
+    if (panels != NULL) (*env)->ReleasePrimitiveArrayCritical(env, panels_array, panels, JNI_ABORT);
+    if (x != NULL) (*env)->ReleasePrimitiveArrayCritical(env, x_array, x, JNI_ABORT);
+}
+
+/*
+ * NativePanelKernel.nativeLayInputs: inputs [in][kernel_rows] <- rows of the host memory at x_address (rows x_stride
+ * floats apart), zero rows past `rows`. Input by input: each input's rows then sit side by side for the broadcasts.
+ */
+JNIEXPORT void JNICALL Java_io_gemmaspark_model_decoder_NativePanelKernel_nativeLayInputs(JNIEnv *env, jclass cls,
+        jlong x_address, jint x_stride, jint rows, jint kernel_rows, jint in, jfloatArray inputs_array) {
+    (void) cls;
+    const float *x = (const float *) (intptr_t) x_address;
+    float *inputs = (*env)->GetPrimitiveArrayCritical(env, inputs_array, NULL);
+    if (inputs == NULL) {
+        return;
+    }
+    for (int k = 0; k < in; k++) {
+        float *dst = inputs + (long) k * kernel_rows;
+        int r = 0;
+        for (; r < rows; r++) {
+            dst[r] = x[(long) r * x_stride + k];
+        }
+        for (; r < kernel_rows; r++) {
+            dst[r] = 0.0f;
+        }
+    }
+    (*env)->ReleasePrimitiveArrayCritical(env, inputs_array, inputs, 0);
 }

@@ -149,6 +149,12 @@ public final class HostKernels {
         return new FloatPointer(a.data().addressPointer()).position(a.offset() - a.data().offset());
     }
 
+    /** {@link #pointer} as a number, for native code; valid while the caller keeps {@code a} reachable. */
+    static long address(INDArray a) {
+        FloatPointer first = pointer(a);
+        return first.address() + first.position() * Float.BYTES;
+    }
+
     /** {@link Kernels#rmsNorm} for {@code x [N, d]} with rows of unit stride. */
     static Kernels.Rms rmsNorm(INDArray x, INDArray w, double eps) {
         int rows = (int) x.rows();

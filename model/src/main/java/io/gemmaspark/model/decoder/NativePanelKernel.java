@@ -2,11 +2,13 @@ package io.gemmaspark.model.decoder;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.ref.Reference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import jdk.incubator.vector.FloatVector;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * {@link PanelKernel#NATIVE}: the JNI library {@code model/src/main/c/build.sh} compiles into the classes, copied out
@@ -60,6 +62,58 @@ final class NativePanelKernel {
         }
         nativeColumns(x, rows, in, panels, from, to, y, stride);
     }
+
+    /**
+     * {@code inputs [in, kernelRows]} input by input from the first {@code rows} rows of host array {@code x}, zero
+     * rows after them.
+     */
+    static void layInputs(INDArray x, int rows, int kernelRows, int in, float[] inputs) {
+        checkHostRows(x, rows, in, "inputs");
+        if (kernelRows < rows || (long) in * kernelRows > inputs.length) {
+            throw new IllegalArgumentException("native panel kernel: " + rows + " rows of " + in + " inputs as "
+                    + kernelRows + " do not fit " + inputs.length + " floats");
+        }
+        nativeLayInputs(HostKernels.address(x), rowStride(x), rows, kernelRows, in, inputs);
+        Reference.reachabilityFence(x);
+    }
+
+    /**
+     * Output columns {@code from..to} (panel-aligned) of the first {@code rows} rows written into host array
+     * {@code y [rows, columns]} in place, or added to it when {@code accumulate}; {@code inputs} as {@link #layInputs}
+     * left them.
+     */
+    static void columnsInto(float[] inputs, int kernelRows, int in, float[] panels, int from, int to, INDArray y,
+            int rows, int columns, boolean accumulate) {
+        checkHostRows(y, rows, columns, "outputs");
+        if ((kernelRows != 1 && kernelRows % 8 != 0) || kernelRows < rows || from % 16 != 0 || to % 16 != 0
+                || from < 0 || from > to || to > (columns + 15) / 16 * 16 || (long) in * kernelRows > inputs.length
+                || (long) to * in > panels.length) {
+            throw new IllegalArgumentException("native panel kernel: " + kernelRows + " rows of " + in
+                    + " inputs, columns " + from + ".." + to + " of " + columns + " do not fit arrays of "
+                    + inputs.length + " and " + panels.length);
+        }
+        nativeColumnsInto(inputs, kernelRows, in, panels, from, to, HostKernels.address(y), rowStride(y), rows,
+                columns, accumulate);
+        Reference.reachabilityFence(y);
+    }
+
+    /** Refuses what the native code could not address safely: anything but float32 host rows of unit stride. */
+    private static void checkHostRows(INDArray a, int rows, int columns, String what) {
+        if (!HostKernels.applies(a) || a.rank() != 2 || a.rows() != rows || a.columns() != columns) {
+            throw new IllegalArgumentException("native panel kernel: " + what + " must be float32 host rows ["
+                    + rows + ", " + columns + "], got " + a.shapeInfoToString());
+        }
+    }
+
+    private static int rowStride(INDArray a) {
+        return a.rows() == 1 ? (int) a.columns() : (int) a.stride(0);
+    }
+
+    private static native void nativeLayInputs(long xAddress, int xStride, int rows, int kernelRows, int in,
+            float[] inputs);
+
+    private static native void nativeColumnsInto(float[] inputs, int kernelRows, int in, float[] panels, int from,
+            int to, long yAddress, int yStride, int rows, int columns, boolean accumulate);
 
     private static native void nativeColumns(float[] x, int rows, int in, float[] panels, int from, int to, float[] y,
             int stride);
