@@ -150,6 +150,31 @@ JNIEXPORT void JNICALL Java_io_gemmaspark_model_decoder_NativePanelKernel_native
     if (x != NULL) (*env)->ReleasePrimitiveArrayCritical(env, x_array, x, JNI_ABORT);
 }
 
+/* r[k] <- lane k of every r[i], lane i of r[k] <- r[i]'s lane k: a 16 x 16 block transposed in registers. */
+static inline void transpose16(__m512 r[16]) {
+    __m512 t[16];
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 4; i++) {
+        r[4 * i] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
+        r[4 * i + 1] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0xEE);
+        r[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+        r[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
+    }
+    for (int i = 0; i < 4; i++) {
+        t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
+        t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xDD);
+        t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
+        t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xDD);
+    }
+    for (int i = 0; i < 8; i++) {
+        r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+        r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xDD);
+    }
+}
+
 /*
  * NativePanelKernel.nativeLayInputs: inputs [in][kernel_rows] <- rows of the host memory at x_address (rows x_stride
  * floats apart), zero rows past `rows`. Input by input: each input's rows then sit side by side for the broadcasts.
@@ -162,14 +187,29 @@ JNIEXPORT void JNICALL Java_io_gemmaspark_model_decoder_NativePanelKernel_native
     if (inputs == NULL) {
         return;
     }
-    for (int k = 0; k < in; k++) {
-        float *dst = inputs + (long) k * kernel_rows;
-        int r = 0;
-        for (; r < rows; r++) {
-            dst[r] = x[(long) r * x_stride + k];
+    if (kernel_rows == 1) {
+        for (int k = 0; k < in; k++) {
+            inputs[k] = x[k];
         }
-        for (; r < kernel_rows; r++) {
-            dst[r] = 0.0f;
+    } else {
+        /* Blocks of 16 rows by 16 inputs, transposed in registers: a gather per input took 20 us for 16 x 2048. */
+        for (int first = 0; first < kernel_rows; first += 16) {
+            int slots = kernel_rows - first < 16 ? kernel_rows - first : 16;
+            __mmask16 write = (__mmask16) ((1u << slots) - 1);
+            for (int k0 = 0; k0 < in; k0 += 16) {
+                int width = in - k0 < 16 ? in - k0 : 16;
+                __mmask16 read = (__mmask16) ((1u << width) - 1);
+                __m512 block[16];
+                for (int r = 0; r < 16; r++) {
+                    int row = first + r;
+                    block[r] = row < rows ? _mm512_maskz_loadu_ps(read, x + (long) row * x_stride + k0)
+                            : _mm512_setzero_ps();
+                }
+                transpose16(block);
+                for (int k = 0; k < width; k++) {
+                    _mm512_mask_storeu_ps(inputs + (long) (k0 + k) * kernel_rows + first, write, block[k]);
+                }
+            }
         }
     }
     (*env)->ReleasePrimitiveArrayCritical(env, inputs_array, inputs, 0);
