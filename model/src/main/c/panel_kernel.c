@@ -94,6 +94,15 @@ static void one_row(const float *x, int in, const float *p, Sink out) {
  */
 static void panel_columns(const float *x, int rows, int in, const float *panels, int from, int to, Sink out,
         int columns) {
+    /*
+     * The first 16 KB of the range at once: the loop's prefetches only reach past them, and a step starts some
+     * five hundred ranges (two threads claiming pieces of 33 products). Half a millisecond of a 16-row step.
+     */
+    const char *start = (const char *) (panels + (long) from * in);
+    long ahead = (long) (to - from) * in < PREFETCH_AHEAD ? (long) (to - from) * in : PREFETCH_AHEAD;
+    for (long f = 0; f < ahead; f += 16) {
+        _mm_prefetch(start + f * 4, _MM_HINT_T0);
+    }
     for (int j = from; j < to; j += PANEL) {
         const float *panel = panels + (long) j * in;
         Sink at = out;
