@@ -64,7 +64,8 @@ static void sixteen_rows(const float *x, int rows, int in, const float *p, Sink 
         FMA_ROW(8); FMA_ROW(9); FMA_ROW(10); FMA_ROW(11); FMA_ROW(12); FMA_ROW(13); FMA_ROW(14); FMA_ROW(15);
     }
     STORE_ROW(0); STORE_ROW(1); STORE_ROW(2); STORE_ROW(3); STORE_ROW(4); STORE_ROW(5); STORE_ROW(6); STORE_ROW(7);
-    STORE_ROW(8); STORE_ROW(9); STORE_ROW(10); STORE_ROW(11); STORE_ROW(12); STORE_ROW(13); STORE_ROW(14); STORE_ROW(15);
+    STORE_ROW(8); STORE_ROW(9); STORE_ROW(10); STORE_ROW(11);
+    STORE_ROW(12); STORE_ROW(13); STORE_ROW(14); STORE_ROW(15);
 }
 
 /* Eight rows over one panel: the rows past the last sixteen (the caller pads rows to a multiple of eight). */

@@ -36,7 +36,8 @@ final class NativePanelKernel {
         }
         try (InputStream in = NativePanelKernel.class.getResourceAsStream(LIBRARY)) {
             if (in == null) {
-                return LIBRARY + " is not on the class path: the build found no C compiler (model/src/main/c/build.sh)";
+                return LIBRARY + " is not on the class path: the build found no C compiler"
+                        + " (model/src/main/c/build.sh)";
             }
             Path file = Files.createTempFile("gemma-panel-kernel", ".so");
             file.toFile().deleteOnExit();

@@ -11,10 +11,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>A panel is a run of consecutive output columns, stored input by input: {@code panel[k][c] = W[j + c][k]}. Its
  * width is the {@link PanelKernel}'s: 16 columns for the native kernel, two vectors' worth for the Java one, whose
- * loop is described here.
- * The Java kernel walks a panel from start to end once per eight rows, and at each input {@code k} multiplies the panel's
- * two vectors by {@code x[r][k]} broadcast for those eight rows: sixteen vector accumulators, each weight load feeding eight
- * fused multiply-adds, no sum across lanes at the end. Weights come straight from the heap in the order they are
+ * loop is described here (the native one in {@code model/src/main/c/panel_kernel.c}). The Java kernel walks a panel
+ * from start to end once per eight rows, and at each input {@code k} multiplies the panel's two vectors by
+ * {@code x[r][k]} broadcast for those eight rows: sixteen vector accumulators, each weight load feeding eight fused
+ * multiply-adds, no sum across lanes at the end. Weights come straight from the heap in the order they are
  * stored, so the hardware prefetcher streams them while the arithmetic runs (the copy-then-multiply of
  * {@link FewRowProduct} serialises the two). Measured on the development machine (AVX-512, JDK 17, two threads):
  * the 16-row products of a {@code small} decode step in 7.9 ms against 14-16 ms; the native kernel, which prefetches,

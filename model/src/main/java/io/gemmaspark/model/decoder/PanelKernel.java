@@ -12,7 +12,7 @@ import jdk.incubator.vector.FloatVector;
  * and for ruling the native code out; by default the native kernel serves wherever it loaded.
  */
 public enum PanelKernel {
-    /** The JDK's vector module: panels two vectors wide, eight rows at a time, the weights as the hardware streams them. */
+    /** The JDK's vector module: panels two vectors wide, eight rows at a time, weights as the hardware streams them. */
     JAVA,
     /**
      * {@code model/src/main/c/panel_kernel.c} through JNI: panels of 16 columns, sixteen rows in one pass, weights
@@ -56,7 +56,8 @@ public enum PanelKernel {
             throw new IllegalArgumentException("-D" + PROPERTY + "=" + chosen + ": expected java or native");
         }
         if (!kernel.available()) {
-            throw new IllegalStateException("-D" + PROPERTY + "=" + chosen + ": " + NativePanelKernel.unavailableReason());
+            throw new IllegalStateException("-D" + PROPERTY + "=" + chosen + ": "
+                    + NativePanelKernel.unavailableReason());
         }
         return kernel;
     }

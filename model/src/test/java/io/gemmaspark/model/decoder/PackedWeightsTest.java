@@ -43,6 +43,24 @@ class PackedWeightsTest {
         assertEquals(PanelKernel.NATIVE, PanelKernel.preferred());
     }
 
+    @Test
+    void thePropertyPicksTheKernelAndAnUnknownOneIsNamedInTheError() {
+        String before = System.getProperty(PanelKernel.PROPERTY);
+        try {
+            System.setProperty(PanelKernel.PROPERTY, "java");
+            assertEquals(PanelKernel.JAVA, PanelKernel.preferred());
+            System.setProperty(PanelKernel.PROPERTY, "cuda");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, PanelKernel::preferred);
+            assertTrue(e.getMessage().contains("-Dgemma.panel-kernel=cuda"), e.getMessage());
+        } finally {
+            if (before == null) {
+                System.clearProperty(PanelKernel.PROPERTY);
+            } else {
+                System.setProperty(PanelKernel.PROPERTY, before);
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("kernels")
     void matchesADoubleLoopForEveryRowCountAndOutputsThatDoNotFillAPanel(PanelKernel kernel) {

@@ -297,8 +297,9 @@ public final class ModelBench {
 
     /**
      * Decode tokens/s through the continuous-batching scheduler (one batched pass per step) for each weight layout
-     * and each number of streams, against the bandwidth bound of one stream and against one stream of the same layout. After a warm-up run of every combination, the timed
-     * runs go round-robin, combination by combination, so that drifts of a shared machine fall on all of them alike;
+     * and each number of streams, against the bandwidth bound of one stream and against one stream of the same layout.
+     * After a warm-up run of every combination, the timed runs go round-robin, combination by combination, so that
+     * drifts of a shared machine fall on all of them alike;
      * each figure is the median of its runs.
      */
     private static List<Map<String, Object>> decodeBatched(String label, GemmaDecoder decoder, List<Layout> layouts,
