@@ -55,11 +55,10 @@ final class NativePanelKernel {
      * {@code y [rows, stride]}. Bounds are checked here: the native side trusts them.
      */
     static void columns(float[] x, int rows, int in, float[] panels, int from, int to, float[] y, int stride) {
-        if ((rows != 1 && rows % 8 != 0) || from % 16 != 0 || to % 16 != 0 || from < 0 || from > to || to > stride
-                || (long) in * rows > x.length || (long) to * in > panels.length || (long) rows * stride > y.length) {
-            throw new IllegalArgumentException("native panel kernel: rows " + rows + ", in " + in + ", columns "
-                    + from + ".." + to + ", stride " + stride + " do not fit arrays of " + x.length + ", "
-                    + panels.length + " and " + y.length);
+        checkPanels(x, rows, in, panels, from, to, stride);
+        if ((long) rows * stride > y.length) {
+            throw new IllegalArgumentException("native panel kernel: " + rows + " rows of " + stride
+                    + " outputs do not fit " + y.length + " floats");
         }
         nativeColumns(x, rows, in, panels, from, to, y, stride);
     }
@@ -86,16 +85,27 @@ final class NativePanelKernel {
     static void columnsInto(float[] inputs, int kernelRows, int in, float[] panels, int from, int to, INDArray y,
             int rows, int columns, boolean accumulate) {
         checkHostRows(y, rows, columns, "outputs");
-        if ((kernelRows != 1 && kernelRows % 8 != 0) || kernelRows < rows || from % 16 != 0 || to % 16 != 0
-                || from < 0 || from > to || to > (columns + 15) / 16 * 16 || (long) in * kernelRows > inputs.length
-                || (long) to * in > panels.length) {
-            throw new IllegalArgumentException("native panel kernel: " + kernelRows + " rows of " + in
-                    + " inputs, columns " + from + ".." + to + " of " + columns + " do not fit arrays of "
-                    + inputs.length + " and " + panels.length);
+        checkPanels(inputs, kernelRows, in, panels, from, to, (columns + 15) / 16 * 16);
+        if (kernelRows < rows) {
+            throw new IllegalArgumentException("native panel kernel: " + rows + " rows in " + kernelRows);
         }
         nativeColumnsInto(inputs, kernelRows, in, panels, from, to, HostKernels.address(y), rowStride(y), rows,
                 columns, accumulate);
         Reference.reachabilityFence(y);
+    }
+
+    /**
+     * Refuses a product the kernel could not run within its arrays: {@code rows} 1 or a multiple of eight, inputs
+     * {@code [in, rows]}, panel-aligned columns {@code from..to} within {@code paddedColumns} and the panels.
+     */
+    private static void checkPanels(float[] inputs, int rows, int in, float[] panels, int from, int to,
+            int paddedColumns) {
+        if ((rows != 1 && rows % 8 != 0) || from % 16 != 0 || to % 16 != 0 || from < 0 || from > to
+                || to > paddedColumns || (long) in * rows > inputs.length || (long) to * in > panels.length) {
+            throw new IllegalArgumentException("native panel kernel: " + rows + " rows of " + in + " inputs, columns "
+                    + from + ".." + to + " of " + paddedColumns + " do not fit arrays of " + inputs.length + " and "
+                    + panels.length);
+        }
     }
 
     /** Refuses what the native code could not address safely: anything but float32 host rows of unit stride. */

@@ -124,8 +124,7 @@ public final class PackedWeights {
     private void multiplyInPlace(INDArray x, INDArray y, boolean accumulate) {
         int rows = checkRows(x);
         int kernelRows = kernel.kernelRows(rows);
-        float[] inputs = SCRATCH.get().ensure(in * kernelRows, 0).inputs;
-        NativePanelKernel.layInputs(x, rows, kernelRows, in, inputs);
+        float[] inputs = layInputs(x, rows, kernelRows, SCRATCH.get().ensure(in * kernelRows, 0));
         HostKernels.inChunks(paddedOut, kernel.panelWidth(), parallel(rows), (from, to) ->
                 NativePanelKernel.columnsInto(inputs, kernelRows, in, panels, from, to, y, rows, out, accumulate));
     }
@@ -153,20 +152,7 @@ public final class PackedWeights {
         int rows = checkRows(x);
         int kernelRows = kernel.kernelRows(rows);
         Scratch scratch = SCRATCH.get().ensure(in * kernelRows, kernelRows * paddedOut);
-        // Input by input ([in, kernelRows]): the eight broadcasts of one input read adjacent floats.
-        HostKernels.Rows xRows = new HostKernels.Rows(x);
-        float[] row = scratch.row(in);
-        float[] inputs = scratch.inputs;
-        for (int r = 0; r < kernelRows; r++) {
-            if (r < rows) {
-                xRows.read(r, 0, row, in);
-            } else {
-                Arrays.fill(row, 0, in, 0f);   // a padding row
-            }
-            for (int k = 0; k < in; k++) {
-                inputs[k * kernelRows + r] = row[k];
-            }
-        }
+        float[] inputs = layInputs(x, rows, kernelRows, scratch);
         float[] products = scratch.products;
         HostKernels.inChunks(paddedOut, kernel.panelWidth(), parallel(rows), (from, to) -> {
             if (kernel == PanelKernel.NATIVE) {
@@ -178,6 +164,32 @@ public final class PackedWeights {
                 sink.store(products, paddedOut, rows, from, Math.min(to, out));
             }
         });
+    }
+
+    /**
+     * {@code x}'s rows input by input into {@code scratch.inputs} ({@code [in, kernelRows]}, zero rows after the
+     * real ones), so that the broadcasts of one input read adjacent floats; returns that array. The native kernel's
+     * layout reads the ND4J memory in place; the Java kernel's stays in Java, so that it runs no native code.
+     */
+    private float[] layInputs(INDArray x, int rows, int kernelRows, Scratch scratch) {
+        float[] inputs = scratch.inputs;
+        if (kernel == PanelKernel.NATIVE) {
+            NativePanelKernel.layInputs(x, rows, kernelRows, in, inputs);
+            return inputs;
+        }
+        HostKernels.Rows xRows = new HostKernels.Rows(x);
+        float[] row = scratch.row(in);
+        for (int r = 0; r < kernelRows; r++) {
+            if (r < rows) {
+                xRows.read(r, 0, row, in);
+            } else {
+                Arrays.fill(row, 0, in, 0f);   // a padding row
+            }
+            for (int k = 0; k < in; k++) {
+                inputs[k * kernelRows + r] = row[k];
+            }
+        }
+        return inputs;
     }
 
     /**

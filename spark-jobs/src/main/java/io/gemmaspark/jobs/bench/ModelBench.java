@@ -39,8 +39,8 @@ import picocli.CommandLine.Option;
  *   <li>measured peaks: SGEMM GFLOP/s and the memory read bandwidth of one-row products, the faster of OpenBLAS's
  *       gemv and the packed kernel's;</li>
  *   <li>training tokens/s (forward + backward + Adam, float32, workspaces on) for the {@code tiny} and
- *       {@code small} presets, and for two shapes with a known PyTorch 1.13 + OpenBLAS time on a 2-core machine, with model FLOPs utilisation
- *       (6N + 12 L T d_attn FLOPs per token) against the measured SGEMM peak;</li>
+ *       {@code small} presets, and for two shapes with a known PyTorch 1.13 + OpenBLAS time on a 2-core machine,
+ *       with model FLOPs utilisation (6N + 12 L T d_attn FLOPs per token) against the measured SGEMM peak;</li>
  *   <li>decode tokens/s with the KV cache, for tiny, small and a random-weight full gemma-2b in float32, the latter
  *       against the bandwidth bound (all weights are read once per token).</li>
  * </ul>
@@ -299,8 +299,7 @@ public final class ModelBench {
      * Decode tokens/s through the continuous-batching scheduler (one batched pass per step) for each weight layout
      * and each number of streams, against the bandwidth bound of one stream and against one stream of the same layout.
      * After a warm-up run of every combination, the timed runs go round-robin, combination by combination, so that
-     * drifts of a shared machine fall on all of them alike;
-     * each figure is the median of its runs.
+     * drifts of a shared machine fall on all of them alike; each figure is the median of its runs.
      */
     private static List<Map<String, Object>> decodeBatched(String label, GemmaDecoder decoder, List<Layout> layouts,
             List<Integer> streamCounts, int tokens, int repeats, double bandwidth) throws Exception {
