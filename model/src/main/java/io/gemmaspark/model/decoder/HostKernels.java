@@ -416,7 +416,12 @@ public final class HostKernels {
         }
 
         void writeAt(int index, float[] src, int length) {
-            buffer.put(index, src, 0, length);
+            writeAt(index, src, 0, length);
+        }
+
+        /** {@link #writeAt(int, float[], int)} from {@code src}'s {@code offset} on. */
+        void writeAt(int index, float[] src, int offset, int length) {
+            buffer.put(index, src, offset, length);
             Reference.reachabilityFence(array);
         }
     }
@@ -452,12 +457,11 @@ public final class HostKernels {
             int position = d.length() - 1;
             for (int kv = 0; kv < kvHeads; kv++) {
                 int newRow = (kv * steps + d.row()) * hd;
-                int base = kv * d.capacity() * hd;
                 nks.readAt(newRow, key, hd);
-                for (int i = 0, at = base + position; i < hd; i++, at += d.capacity()) {
+                for (int i = 0, at = kv * hd * d.keyStride() + position; i < hd; i++, at += d.keyStride()) {
                     d.keys()[at] = key[i];
                 }
-                nvs.readAt(newRow, d.values(), base + position * hd, hd);
+                nvs.readAt(newRow, d.values(), (kv * d.capacity() + position) * hd, hd);
             }
         }
         inChunks(rows.size(), 1, rows.size() >= PARALLEL_ROWS, (first, last) -> {
@@ -469,32 +473,46 @@ public final class HostKernels {
 
     /**
      * A new position of a step: its index among the step's rows, its sequence's keys and values of the layer on the
-     * heap, and how many positions it attends to, itself the last. Keys are {@code [KV, hd, capacity]}, dimension by
-     * dimension, so that scores of consecutive positions come out of vectors lane by lane; values are
-     * {@code [KV, capacity, hd]}.
+     * heap, and how many positions it attends to, itself the last. Keys are {@code [KV, hd, keyStride]}, dimension by
+     * dimension, so that scores of consecutive positions come out of vectors lane by lane ({@link #keyStride});
+     * values are {@code [KV, capacity, hd]}.
      */
-    public record DecodeRow(int row, float[] keys, float[] values, int capacity, int length) {}
+    public record DecodeRow(int row, float[] keys, int keyStride, float[] values, int capacity, int length) {}
+
+    /**
+     * The floats from one dimension's keys to the next for a cache of {@code capacity} positions: whole cache lines,
+     * an odd number of them. Capacities grow by doubling, and a power-of-two stride put a head's 64 or 256 key rows
+     * in a few cache sets, where they evicted each other: attention's scores took twice as long.
+     */
+    public static int keyStride(int capacity) {
+        int lines = (capacity + 15) / 16;
+        return (lines | 1) * 16;
+    }
 
     private static void attendRow(Rows qs, Rows os, int kvHeads, int groups, int steps, int hd, DecodeRow d) {
         int length = d.length();
-        Scratch scratch = SCRATCH.get().ensure(hd);
-        float[] query = scratch.query;
-        float[] sum = scratch.sum;
-        float[] scores = scratch.scores(length);
+        Scratch scratch = SCRATCH.get().ensure(groups * hd);
+        float[] queries = scratch.queries;
+        float[] sums = scratch.sums;
+        float[] scores = scratch.scores(groups, length);
         for (int kv = 0; kv < kvHeads; kv++) {
-            int base = kv * d.capacity() * hd;
+            int keyBase = kv * hd * d.keyStride();
+            int valueBase = kv * d.capacity() * hd;
+            int firstHead = (kv * groups * steps + d.row()) * hd;    // head h of the group is steps*hd further
             for (int h = 0; h < groups; h++) {
-                int head = ((kv * groups + h) * steps + d.row()) * hd;
-                qs.readAt(head, query, hd);
-                float total = VECTOR_MODULE
-                        ? VectorLoops.softmaxWeightedSum(query, d.keys(), d.values(), base, d.capacity(), length, hd,
-                                scores, sum)
-                        : softmaxWeightedSum(query, d.keys(), d.values(), base, d.capacity(), length, hd, scores, sum);
-                float norm = 1f / total;
-                for (int i = 0; i < hd; i++) {
-                    sum[i] *= norm;
+                qs.readAt(firstHead + h * steps * hd, queries, h * hd, hd);
+            }
+            if (VECTOR_MODULE) {
+                VectorLoops.attendGroup(queries, groups, hd, d.keys(), keyBase, d.keyStride(), d.values(), valueBase,
+                        length, scores, sums);
+            } else {
+                for (int h = 0; h < groups; h++) {
+                    softmaxWeightedSum(queries, h * hd, d.keys(), keyBase, d.keyStride(), d.values(), valueBase,
+                            length, hd, scores, sums, h * hd);
                 }
-                os.writeAt(head, sum, hd);
+            }
+            for (int h = 0; h < groups; h++) {
+                os.writeAt(firstHead + h * steps * hd, sums, h * hd, hd);
             }
         }
     }
@@ -504,30 +522,28 @@ public final class HostKernels {
         return (float) (1.0 - 2.0 / (Math.exp(2.0 * x) + 1.0));
     }
 
-    /** The rows of a dense {@code [N, width]} array, copied to the heap in one bulk read per row. */
-    static float[][] rows(INDArray a) {
+    /** The rows of a dense {@code [N, width]} array into the first N heap rows of {@code out}, a bulk read each. */
+    static void rows(INDArray a, float[][] out) {
         int rows = (int) a.rows();
         int width = (int) a.columns();
         Rows in = new Rows(a);
-        float[][] out = new float[rows][width];
         for (int r = 0; r < rows; r++) {
             in.read(r, 0, out[r], width);
         }
-        return out;
     }
 
     /**
-     * One query head's attention over a key/value head's first {@code length} positions on the heap (keys dimension by
-     * dimension from {@code base}, {@code capacity} apart; values position by position): {@code sum} gets
-     * {@code sum_j exp(q.k_j - max) v_j}, and the sum of the weights is returned (the caller divides by it).
+     * One query head's attention, without the vector module, over a key/value head's first {@code length} positions
+     * on the heap (keys dimension by dimension from {@code keyBase}, {@code keyStride} apart; values position by
+     * position from {@code valueBase}): {@code sum[out ..]} gets {@code sum_j softmax_j(q.k_j) v_j}.
      */
-    private static float softmaxWeightedSum(float[] query, float[] keys, float[] values, int base, int capacity,
-            int length, int hd, float[] scores, float[] sum) {
+    private static void softmaxWeightedSum(float[] queries, int q, float[] keys, int keyBase, int keyStride,
+            float[] values, int valueBase, int length, int hd, float[] scores, float[] sum, int out) {
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < length; j++) {
             float s = 0;
-            for (int i = 0, at = base + j; i < hd; i++, at += capacity) {
-                s += query[i] * keys[at];
+            for (int i = 0, at = keyBase + j; i < hd; i++, at += keyStride) {
+                s += queries[q + i] * keys[at];
             }
             scores[j] = s;
             max = Math.max(max, scores[j]);
@@ -537,34 +553,37 @@ public final class HostKernels {
             scores[j] = (float) Math.exp(scores[j] - max);
             total += scores[j];
         }
-        java.util.Arrays.fill(sum, 0f);
+        java.util.Arrays.fill(sum, out, out + hd, 0f);
         for (int j = 0; j < length; j++) {
             for (int i = 0; i < hd; i++) {
-                sum[i] += scores[j] * values[base + j * hd + i];
+                sum[out + i] += scores[j] * values[valueBase + j * hd + i];
             }
         }
-        return total;
+        for (int i = 0; i < hd; i++) {
+            sum[out + i] /= total;
+        }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /** Heap arrays reused by a thread's attention calls, grown to the longest cache seen. */
     private static final class Scratch {
-        float[] query = new float[0];
-        float[] sum = new float[0];
+        float[] queries = new float[0];
+        float[] sums = new float[0];
         private float[] scores = new float[0];
 
-        Scratch ensure(int hd) {
-            if (query.length != hd) {
-                query = new float[hd];
-                sum = new float[hd];
+        /** Room for a group's queries and sums, {@code [g, hd]}. */
+        Scratch ensure(int groupFloats) {
+            if (queries.length != groupFloats) {
+                queries = new float[groupFloats];
+                sums = new float[groupFloats];
             }
             return this;
         }
 
-        /** Room for {@code length} scores rounded up to a vector, as {@link VectorLoops#scores} needs. */
-        float[] scores(int length) {
-            int room = length + 64;
+        /** Room for {@code heads} rows of {@code length} scores rounded up to a vector ({@link VectorLoops}). */
+        float[] scores(int heads, int length) {
+            int room = heads * (length + 64);
             if (scores.length < room) {
                 scores = new float[Math.max(room, 2 * scores.length)];
             }

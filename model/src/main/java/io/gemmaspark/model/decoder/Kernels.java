@@ -66,7 +66,21 @@ public final class Kernels {
 
     /** A {@code [N, width]} array's rows as float32 heap arrays (logits handed to the samplers). */
     public static float[][] toFloatRows(INDArray a) {
-        return HostKernels.dense(a) && a.rank() == 2 ? HostKernels.rows(a) : a.castTo(DataType.FLOAT).toFloatMatrix();
+        float[][] rows = new float[(int) a.rows()][(int) a.columns()];
+        toFloatRows(a, rows);
+        return rows;
+    }
+
+    /** {@link #toFloatRows(INDArray)} into the first {@code a.rows()} of the caller's rows. */
+    public static void toFloatRows(INDArray a, float[][] into) {
+        if (HostKernels.dense(a) && a.rank() == 2) {
+            HostKernels.rows(a, into);
+            return;
+        }
+        float[][] rows = a.castTo(DataType.FLOAT).toFloatMatrix();
+        for (int r = 0; r < rows.length; r++) {
+            System.arraycopy(rows[r], 0, into[r], 0, rows[r].length);
+        }
     }
 
     /**

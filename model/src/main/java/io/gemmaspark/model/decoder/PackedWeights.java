@@ -106,15 +106,16 @@ public final class PackedWeights {
                 HostKernels.storeColumns(products, stride, yRows, rows, from, to, accumulate));
     }
 
-    /** {@code x W^T} as heap rows: next-token logits go to the samplers without a trip through an INDArray. */
-    public float[][] multiplyToRows(INDArray x) {
-        float[][] y = new float[(int) x.rows()][out];
+    /**
+     * {@code x W^T} into the first {@code x.rows()} of the heap rows {@code y}: next-token logits go to the samplers
+     * without a trip through an INDArray.
+     */
+    public void multiplyToRows(INDArray x, float[][] y) {
         multiply(x, (products, stride, rows, from, to) -> {
             for (int r = 0; r < rows; r++) {
                 System.arraycopy(products, r * stride + from, y[r], from, to - from);
             }
         });
-        return y;
     }
 
     /**

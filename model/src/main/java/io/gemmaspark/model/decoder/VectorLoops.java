@@ -23,110 +23,207 @@ final class VectorLoops {
     private VectorLoops() {}
 
     /**
-     * {@code HostKernels.softmaxWeightedSum} in vectors: scores, their exponentials, the weighted sum of values. The
-     * cache's keys are stored dimension by dimension ({@code keys[base + i*capacity + j]}, position {@code j}), its
-     * values position by position ({@code values[base + j*hd + i]}).
+     * Attention of the {@code heads} query heads that share one key/value head (a group under MQA and GQA) over its
+     * first {@code length} positions: {@code sums[h*hd ..]} gets {@code sum_j softmax_j(q_h . k_j) v_j}. Keys are
+     * stored dimension by dimension ({@code keys[keyBase + i*keyStride + j]}, position {@code j}), values position by
+     * position ({@code values[valueBase + j*hd + i]}).
+     *
+     * <p>The heads go four at a time: a key or value vector, once loaded, serves four heads, and four to eight
+     * independent chains of fused multiply-adds keep both FMA units busy (one head's single chain waited on its own
+     * latency). Every score is still one chain over {@code i} in order and every sum one chain over {@code j} in
+     * order, so a head's bits do not depend on how many heads share the pass.
+     *
+     * @param queries the heads' queries, {@code [heads, hd]}
+     * @param scores  room for {@code heads} rows of {@code length} rounded up to a vector
+     * @param sums    {@code [heads, hd]}, receiving the outputs
      */
-    static float softmaxWeightedSum(float[] query, float[] keys, float[] values, int base, int capacity, int length,
-            int hd, float[] scores, float[] sum) {
-        float total = expShifted(scores, length, scores(query, keys, base, capacity, length, hd, scores));
-        weightedSum(scores, values, base, length, hd, sum);
-        return total;
+    static void attendGroup(float[] queries, int heads, int hd, float[] keys, int keyBase, int keyStride,
+            float[] values, int valueBase, int length, float[] scores, float[] sums) {
+        int padded = (length + LANES.length() - 1) / LANES.length() * LANES.length();
+        groupScores(queries, heads, hd, keys, keyBase, keyStride, length, scores, padded);
+        float[] norms = new float[heads];
+        for (int h = 0; h < heads; h++) {
+            int row = h * padded;
+            Arrays.fill(scores, row + length, row + padded, Float.NEGATIVE_INFINITY);   // weigh nothing
+            norms[h] = 1f / expShifted(scores, row, padded, max(scores, row, padded));
+        }
+        groupWeightedSum(scores, padded, heads, norms, values, valueBase, length, hd, sums);
     }
 
     /**
-     * {@code scores[j] = query . k_j} for positions {@code 0..length}, keys stored dimension by dimension: a vector
-     * holds one dimension of consecutive positions, so each score is a lane's chain of fused multiply-adds over
-     * {@code i} in order, with no sum across lanes (four of those per four keys had been a third of attention's
-     * time). {@code scores} must have room for {@code length} rounded up to a vector; the padding gets -Infinity.
-     * Returns the largest score.
+     * {@code scores[h*padded + j] = q_h . k_j} for positions {@code j < length}. A vector holds one dimension of
+     * consecutive positions, so each score is a lane's chain over {@code i}, with no sum across lanes. The last
+     * positions (fewer than a vector) go as one vector where the key rows have room past them; the scores past
+     * {@code length} are the caller's to overwrite.
      */
-    static float scores(float[] query, float[] keys, int base, int capacity, int length, int hd, float[] scores) {
+    private static void groupScores(float[] queries, int heads, int hd, float[] keys, int keyBase, int keyStride,
+            int length, float[] scores, int padded) {
         int n = LANES.length();
-        int j = 0;
-        for (; j + 4 * n <= length; j += 4 * n) {
-            scaledRowSum(query, hd, keys, base + j, capacity, scores, j);
-        }
-        // A vector at a time, the last positions (fewer than a vector) too when the cache has room past them: their
-        // scores beyond the filled positions are overwritten below. A scalar chain per position (and a scalar exp)
-        // had cost more than all the vector work at a typical length.
-        for (; j < length && j + n <= capacity; j += n) {
-            FloatVector s0 = FloatVector.zero(LANES);
-            for (int i = 0, at = base + j; i < hd; i++, at += capacity) {
-                s0 = FloatVector.fromArray(LANES, keys, at).fma(FloatVector.broadcast(LANES, query[i]), s0);
+        int h = 0;
+        for (; h + 4 <= heads; h += 4) {
+            int q = h * hd;
+            int j = 0;
+            for (; j + 2 * n <= length; j += 2 * n) {
+                FloatVector a0 = FloatVector.zero(LANES), a1 = a0, a2 = a0, a3 = a0;
+                FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+                for (int i = 0, at = keyBase + j; i < hd; i++, at += keyStride) {
+                    FloatVector k = FloatVector.fromArray(LANES, keys, at);
+                    FloatVector kNext = FloatVector.fromArray(LANES, keys, at + n);
+                    FloatVector q0 = FloatVector.broadcast(LANES, queries[q + i]);
+                    FloatVector q1 = FloatVector.broadcast(LANES, queries[q + hd + i]);
+                    FloatVector q2 = FloatVector.broadcast(LANES, queries[q + 2 * hd + i]);
+                    FloatVector q3 = FloatVector.broadcast(LANES, queries[q + 3 * hd + i]);
+                    a0 = k.fma(q0, a0);
+                    a1 = k.fma(q1, a1);
+                    a2 = k.fma(q2, a2);
+                    a3 = k.fma(q3, a3);
+                    b0 = kNext.fma(q0, b0);
+                    b1 = kNext.fma(q1, b1);
+                    b2 = kNext.fma(q2, b2);
+                    b3 = kNext.fma(q3, b3);
+                }
+                a0.intoArray(scores, h * padded + j);
+                a1.intoArray(scores, (h + 1) * padded + j);
+                a2.intoArray(scores, (h + 2) * padded + j);
+                a3.intoArray(scores, (h + 3) * padded + j);
+                b0.intoArray(scores, h * padded + j + n);
+                b1.intoArray(scores, (h + 1) * padded + j + n);
+                b2.intoArray(scores, (h + 2) * padded + j + n);
+                b3.intoArray(scores, (h + 3) * padded + j + n);
             }
-            s0.intoArray(scores, j);
+            for (; j < length && j + n <= keyStride; j += n) {
+                FloatVector a0 = FloatVector.zero(LANES), a1 = a0, a2 = a0, a3 = a0;
+                for (int i = 0, at = keyBase + j; i < hd; i++, at += keyStride) {
+                    FloatVector k = FloatVector.fromArray(LANES, keys, at);
+                    a0 = k.fma(FloatVector.broadcast(LANES, queries[q + i]), a0);
+                    a1 = k.fma(FloatVector.broadcast(LANES, queries[q + hd + i]), a1);
+                    a2 = k.fma(FloatVector.broadcast(LANES, queries[q + 2 * hd + i]), a2);
+                    a3 = k.fma(FloatVector.broadcast(LANES, queries[q + 3 * hd + i]), a3);
+                }
+                a0.intoArray(scores, h * padded + j);
+                a1.intoArray(scores, (h + 1) * padded + j);
+                a2.intoArray(scores, (h + 2) * padded + j);
+                a3.intoArray(scores, (h + 3) * padded + j);
+            }
+            for (int head = h; head < h + 4; head++) {
+                scalarScores(queries, head * hd, hd, keys, keyBase, keyStride, j, length, scores, head * padded);
+            }
         }
-        for (; j < length; j++) {
+        for (; h < heads; h++) {
+            int j = 0;
+            for (; j < length && j + n <= keyStride; j += n) {
+                FloatVector a = FloatVector.zero(LANES);
+                for (int i = 0, at = keyBase + j; i < hd; i++, at += keyStride) {
+                    a = FloatVector.fromArray(LANES, keys, at).fma(FloatVector.broadcast(LANES, queries[h * hd + i]), a);
+                }
+                a.intoArray(scores, h * padded + j);
+            }
+            scalarScores(queries, h * hd, hd, keys, keyBase, keyStride, j, length, scores, h * padded);
+        }
+    }
+
+    /** Scores of positions {@code from..length} one at a time: the last positions where no vector fits. */
+    private static void scalarScores(float[] queries, int q, int hd, float[] keys, int keyBase, int keyStride,
+            int from, int length, float[] scores, int row) {
+        for (int j = from; j < length; j++) {
             float s = 0;
-            for (int i = 0, at = base + j; i < hd; i++, at += capacity) {
-                s = Math.fma(keys[at], query[i], s);
+            for (int i = 0, at = keyBase + j; i < hd; i++, at += keyStride) {
+                s = Math.fma(keys[at], queries[q + i], s);
             }
-            scores[j] = s;
+            scores[row + j] = s;
         }
-        int padded = (length + n - 1) / n * n;
-        Arrays.fill(scores, length, padded, Float.NEGATIVE_INFINITY);   // weigh nothing in the softmax
+    }
+
+    /** The largest of {@code x[from .. from+count]}, {@code count} a whole number of vectors. */
+    private static float max(float[] x, int from, int count) {
         FloatVector best = FloatVector.broadcast(LANES, Float.NEGATIVE_INFINITY);
-        for (int i = 0; i < padded; i += n) {
-            best = best.lanewise(MAX, FloatVector.fromArray(LANES, scores, i));
+        for (int i = from; i < from + count; i += LANES.length()) {
+            best = best.lanewise(MAX, FloatVector.fromArray(LANES, x, i));
         }
         return best.reduceLanes(MAX);
     }
 
     /**
-     * {@code scores[j] := exp(scores[j] - max)} over the first {@code length} rounded up to a vector (the padding holds
-     * -Infinity, so its weights are 0); returns their sum.
+     * {@code x[j] := exp(x[j] - max)} over {@code x[from .. from+count]}, {@code count} a whole number of vectors
+     * (padding holds -Infinity, so its weights are 0); returns their sum.
      */
-    static float expShifted(float[] scores, int length, float max) {
+    private static float expShifted(float[] x, int from, int count, float max) {
         FloatVector sum = FloatVector.zero(LANES);
-        for (int j = 0; j < length; j += LANES.length()) {
-            FloatVector e = FloatVector.fromArray(LANES, scores, j).sub(max).lanewise(EXP);
-            e.intoArray(scores, j);
+        for (int j = from; j < from + count; j += LANES.length()) {
+            FloatVector e = FloatVector.fromArray(LANES, x, j).sub(max).lanewise(EXP);
+            e.intoArray(x, j);
             sum = sum.add(e);
         }
         return sum.reduceLanes(ADD);
     }
 
     /**
-     * {@code sum = sum_j weights[j] * values[j]} over the first {@code length} rows of {@code values [length, hd]}
-     * (from {@code base}): four vectors of the head at a time stay in registers while the rows stream past.
+     * {@code sums[h*hd + c] = norms[h] * sum_j weights[h*padded + j] * values[base + j*hd + c]} over the first
+     * {@code length} value rows: four heads by two vectors of columns stay in registers while the rows stream past.
      */
-    static void weightedSum(float[] weights, float[] values, int base, int length, int hd, float[] sum) {
+    private static void groupWeightedSum(float[] weights, int padded, int heads, float[] norms, float[] values,
+            int base, int length, int hd, float[] sums) {
         int n = LANES.length();
-        int c = 0;
-        for (; c + 4 * n <= hd; c += 4 * n) {
-            scaledRowSum(weights, length, values, base + c, hd, sum, c);
+        int h = 0;
+        for (; h + 4 <= heads; h += 4) {
+            int w = h * padded;
+            int c = 0;
+            for (; c + 2 * n <= hd; c += 2 * n) {
+                FloatVector a0 = FloatVector.zero(LANES), a1 = a0, a2 = a0, a3 = a0;
+                FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+                for (int j = 0, row = base + c; j < length; j++, row += hd) {
+                    FloatVector v = FloatVector.fromArray(LANES, values, row);
+                    FloatVector vNext = FloatVector.fromArray(LANES, values, row + n);
+                    FloatVector w0 = FloatVector.broadcast(LANES, weights[w + j]);
+                    FloatVector w1 = FloatVector.broadcast(LANES, weights[w + padded + j]);
+                    FloatVector w2 = FloatVector.broadcast(LANES, weights[w + 2 * padded + j]);
+                    FloatVector w3 = FloatVector.broadcast(LANES, weights[w + 3 * padded + j]);
+                    a0 = v.fma(w0, a0);
+                    a1 = v.fma(w1, a1);
+                    a2 = v.fma(w2, a2);
+                    a3 = v.fma(w3, a3);
+                    b0 = vNext.fma(w0, b0);
+                    b1 = vNext.fma(w1, b1);
+                    b2 = vNext.fma(w2, b2);
+                    b3 = vNext.fma(w3, b3);
+                }
+                a0.mul(norms[h]).intoArray(sums, h * hd + c);
+                a1.mul(norms[h + 1]).intoArray(sums, (h + 1) * hd + c);
+                a2.mul(norms[h + 2]).intoArray(sums, (h + 2) * hd + c);
+                a3.mul(norms[h + 3]).intoArray(sums, (h + 3) * hd + c);
+                b0.mul(norms[h]).intoArray(sums, h * hd + c + n);
+                b1.mul(norms[h + 1]).intoArray(sums, (h + 1) * hd + c + n);
+                b2.mul(norms[h + 2]).intoArray(sums, (h + 2) * hd + c + n);
+                b3.mul(norms[h + 3]).intoArray(sums, (h + 3) * hd + c + n);
+            }
+            for (int head = h; head < h + 4; head++) {
+                weightedSum(weights, head * padded, norms[head], values, base, length, hd, c, sums, head * hd);
+            }
+        }
+        for (; h < heads; h++) {
+            weightedSum(weights, h * padded, norms[h], values, base, length, hd, 0, sums, h * hd);
+        }
+    }
+
+    /** One head's sums over columns {@code from..hd}: a vector at a time, then one column at a time. */
+    private static void weightedSum(float[] weights, int w, float norm, float[] values, int base, int length, int hd,
+            int from, float[] sums, int out) {
+        int n = LANES.length();
+        int c = from;
+        for (; c + n <= hd; c += n) {
+            FloatVector a = FloatVector.zero(LANES);
+            for (int j = 0, row = base + c; j < length; j++, row += hd) {
+                a = FloatVector.fromArray(LANES, values, row).fma(FloatVector.broadcast(LANES, weights[w + j]), a);
+            }
+            a.mul(norm).intoArray(sums, out + c);
         }
         for (; c < hd; c++) {
             float s = 0;
             for (int j = 0; j < length; j++) {
-                s += weights[j] * values[base + j * hd + c];
+                s = Math.fma(values[base + j * hd + c], weights[w + j], s);
             }
-            sum[c] = s;
+            sums[out + c] = s * norm;
         }
-    }
-
-    /**
-     * {@code out[at .. at + 4 vectors] = sum_i scale[i] * rows[first + i*stride ..]} over {@code i < count}: four
-     * vectors of sums held in registers while the rows stream past, each a chain of fused multiply-adds over
-     * {@code i} in order. Attention's scores (keys stored dimension by dimension) and its weighted sum of values
-     * are both this.
-     */
-    private static void scaledRowSum(float[] scale, int count, float[] rows, int first, int stride, float[] out,
-            int at) {
-        int n = LANES.length();
-        FloatVector a0 = FloatVector.zero(LANES), a1 = a0, a2 = a0, a3 = a0;
-        for (int i = 0, row = first; i < count; i++, row += stride) {
-            FloatVector s = FloatVector.broadcast(LANES, scale[i]);
-            a0 = FloatVector.fromArray(LANES, rows, row).fma(s, a0);
-            a1 = FloatVector.fromArray(LANES, rows, row + n).fma(s, a1);
-            a2 = FloatVector.fromArray(LANES, rows, row + 2 * n).fma(s, a2);
-            a3 = FloatVector.fromArray(LANES, rows, row + 3 * n).fma(s, a3);
-        }
-        a0.intoArray(out, at);
-        a1.intoArray(out, at + n);
-        a2.intoArray(out, at + 2 * n);
-        a3.intoArray(out, at + 3 * n);
     }
 
     /**

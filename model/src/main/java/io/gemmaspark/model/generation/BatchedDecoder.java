@@ -12,6 +12,7 @@ import io.gemmaspark.model.decoder.Kernels;
 import io.gemmaspark.model.decoder.PanelKernel;
 import io.gemmaspark.model.decoder.RotaryTables;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -36,6 +37,8 @@ public final class BatchedDecoder {
     private final DecoderBlock block;
     private final BlockKernels kernels;
     private final String workspaceId = "gemma-batched-" + System.identityHashCode(this);
+    /** Logit rows reused from step to step, grown to the most a step has wanted. */
+    private float[][] logitRows = new float[0][];
 
     /**
      * @param packedWeightBytes heap the decode products may take for packed copies of the weights
@@ -89,7 +92,8 @@ public final class BatchedDecoder {
     /**
      * Runs the step, advancing every slice's cache by its tokens (room must have been reserved).
      *
-     * @return next-token logits, one row per slice with {@code wantLogits}, in slice order
+     * @return next-token logits, one row per slice with {@code wantLogits}, in slice order; the rows are this
+     *         decoder's and are overwritten by its next step
      */
     float[][] step(List<Slice> slices) {
         int rows = 0;
@@ -146,7 +150,21 @@ public final class BatchedDecoder {
             return new float[0][];
         }
         INDArray last = lastRows.length == rows ? x : Nd4j.pullRows(x, 1, lastRows);
-        return kernels.linearRows(Kernels.rmsNorm(last, p.finalNorm, c.rmsNormEps()).y(), p.embed);
+        float[][] logits = logitRows(lastRows.length);
+        kernels.linearRows(Kernels.rmsNorm(last, p.finalNorm, c.rmsNormEps()).y(), p.embed, logits);
+        return logits;
+    }
+
+    /** The first {@code count} of the reused logit rows, growing them as needed. */
+    private float[][] logitRows(int count) {
+        if (logitRows.length < count) {
+            float[][] grown = Arrays.copyOf(logitRows, count);
+            for (int r = logitRows.length; r < count; r++) {
+                grown[r] = new float[(int) p.embed.rows()];
+            }
+            logitRows = grown;
+        }
+        return Arrays.copyOf(logitRows, count);
     }
 
     /**
@@ -182,8 +200,8 @@ public final class BatchedDecoder {
                 SequenceCache cache = s.cache();
                 if (hostMemory && cache.onHost()) {
                     for (int j = 0; j < n; j++) {
-                        onHeap.add(new HostKernels.DecodeRow(from + j, cache.hostKeys(layer), cache.hostValues(layer),
-                                cache.capacity(), cache.length() + j + 1));
+                        onHeap.add(new HostKernels.DecodeRow(from + j, cache.hostKeys(layer), cache.keyStride(),
+                                cache.hostValues(layer), cache.capacity(), cache.length() + j + 1));
                     }
                 } else {
                     attendChunk(byHead, newKeys, newValues, out, from, n, cache);

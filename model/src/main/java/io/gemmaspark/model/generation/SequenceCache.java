@@ -1,6 +1,7 @@
 package io.gemmaspark.model.generation;
 
 import io.gemmaspark.model.GemmaConfig;
+import io.gemmaspark.model.decoder.HostKernels;
 import io.gemmaspark.model.decoder.Kernels;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -58,6 +59,11 @@ final class SequenceCache {
         return capacity;
     }
 
+    /** Floats between one dimension's keys and the next in {@link #hostKeys}: the capacity, padded. */
+    int keyStride() {
+        return HostKernels.keyStride(capacity);
+    }
+
     /** Positions written so far; the next token goes at position {@code length()}. */
     int length() {
         return length;
@@ -101,8 +107,9 @@ final class SequenceCache {
             int kv = config.numKeyValueHeads();
             int hd = config.headDim();
             for (int l = 0; l < hostKeys.length; l++) {
-                hostKeys[l] = grow(hostKeys[l], kv * hd, 1, newCapacity);    // [kvHeads, headDim, capacity]
-                hostValues[l] = grow(hostValues[l], kv, hd, newCapacity);    // [kvHeads, capacity, headDim]
+                // [kvHeads, headDim, keyStride] and [kvHeads, capacity, headDim]
+                hostKeys[l] = grow(hostKeys[l], kv * hd, keyStride(), HostKernels.keyStride(newCapacity), length);
+                hostValues[l] = grow(hostValues[l], kv, capacity * hd, newCapacity * hd, length * hd);
             }
         } else {
             try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
@@ -116,13 +123,13 @@ final class SequenceCache {
     }
 
     /**
-     * A heap array of {@code rows x capacity x unit} regrown to {@code newCapacity}: each row's filled positions
-     * ({@code length x unit} floats) move.
+     * A heap array of {@code rows} rows {@code stride} floats apart regrown to rows {@code newStride} apart: the first
+     * {@code filled} floats of each row (the filled positions) move.
      */
-    private float[] grow(float[] old, int rows, int unit, int newCapacity) {
-        float[] fresh = new float[rows * newCapacity * unit];
+    private static float[] grow(float[] old, int rows, int stride, int newStride, int filled) {
+        float[] fresh = new float[rows * newStride];
         for (int r = 0; old != null && r < rows; r++) {
-            System.arraycopy(old, r * capacity * unit, fresh, r * newCapacity * unit, length * unit);
+            System.arraycopy(old, r * stride, fresh, r * newStride, filled);
         }
         return fresh;
     }
@@ -149,7 +156,7 @@ final class SequenceCache {
     }
 
     /**
-     * The heap key array of layer {@code layer} (on the CPU backend), {@code [kvHeads, headDim, capacity]}: stored
+     * The heap key array of layer {@code layer} (on the CPU backend), {@code [kvHeads, headDim, keyStride]}: stored
      * dimension by dimension, as {@link io.gemmaspark.model.decoder.HostKernels.DecodeRow} reads it.
      */
     float[] hostKeys(int layer) {

@@ -191,7 +191,11 @@ class PackedWeightsTest {
         INDArray embed = p.embed;
         for (int rows : new int[] {1, 2, 5, 16, PackedWeights.MAX_ROWS + 1}) {
             INDArray x = Nd4j.create(gaussian(random, rows, (int) embed.columns()));
-            float[][] heapRows = packed.linearRows(x, embed);
+            float[][] heapRows = new float[rows][(int) embed.rows()];
+            for (float[] row : heapRows) {
+                Arrays.fill(row, Float.NaN);   // reused rows hold the last step's logits: every float is written
+            }
+            packed.linearRows(x, embed, heapRows);
             INDArray intoArray = packed.linear(x, embed);
             assertEquals(rows, heapRows.length);
             for (int r = 0; r < rows; r++) {

@@ -1,5 +1,6 @@
 package io.gemmaspark.model.decoder;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
@@ -44,46 +45,65 @@ class VectorLoopsTest {
     }
 
     @Test
-    void attentionOfOneHeadMatchesSoftmaxWeightedValuesInDouble() {
+    void attentionOfAGroupOfHeadsMatchesSoftmaxWeightedValuesInDouble() {
         Random random = new Random(17);
-        // Lengths past four vectors of positions, between one and four, under one; hd 24 and 256 besides 64. The
-        // capacity past the filled positions is 5 (the last positions one at a time) or up to a whole vector (the
-        // last positions as one vector, the padding's values random, as stale memory would be).
-        for (int[] shape : new int[][] {{64, 1, 5}, {64, 7, 9}, {64, 130, 14}, {24, 13, 3}, {256, 33, 15},
-            {64, 64, 5}, {64, 79, 1}, {64, 79, 5}}) {
-            int hd = shape[0], length = shape[1];
-            float[] query = uniform(random, hd);
-            // One head of a cache with two heads and spare capacity: keys [2, hd, capacity], values [2, capacity, hd].
-            int capacity = length + shape[2];
-            int base = capacity * hd;
-            float[] keys = uniform(random, 2 * capacity * hd);
+        // Lengths past two vectors of positions, between one and two, under one; hd 24 and 256 besides 64; groups
+        // of 1 (MHA), 3, 4, 8 (the presets' MQA) and 9 heads, so that the four-head loops meet every tail. The
+        // stride past the filled positions is 5 (the last positions one at a time) or up to a whole vector (the last
+        // positions as one vector, the padding's values random, as stale memory would be).
+        for (int[] shape : new int[][] {{64, 1, 5, 8}, {64, 7, 9, 4}, {64, 130, 14, 8}, {24, 13, 3, 3},
+            {256, 33, 15, 1}, {64, 64, 5, 9}, {64, 79, 1, 8}, {64, 79, 5, 1}, {64, 40, 16, 4}}) {
+            int hd = shape[0], length = shape[1], heads = shape[3];
+            float[] queries = uniform(random, heads * hd);
+            // The second head of a cache with two: keys [2, hd, stride], values [2, capacity, hd].
+            int keyStride = length + shape[2];
+            int capacity = length + 3;
+            int keyBase = keyStride * hd;
+            int valueBase = capacity * hd;
+            float[] keys = uniform(random, 2 * keyStride * hd);
             float[] values = uniform(random, 2 * capacity * hd);
-            float[] scores = new float[length + 16];   // room for the last vector
-            float[] sum = new float[hd];
-            float total = VectorLoops.softmaxWeightedSum(query, keys, values, base, capacity, length, hd, scores,
-                    sum);
-
-            double[] logits = new double[length];
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < length; j++) {
+            float[] scores = new float[heads * (length + 16)];   // room for the last vector of each head
+            float[] sums = new float[heads * hd];
+            VectorLoops.attendGroup(queries, heads, hd, keys, keyBase, keyStride, values, valueBase, length, scores,
+                    sums);
+            String at = "shape hd " + hd + ", length " + length + ", heads " + heads;
+            for (int h = 0; h < heads; h++) {
+                double[] weights = softmaxInDouble(queries, h * hd, hd, keys, keyBase, keyStride, length);
                 for (int i = 0; i < hd; i++) {
-                    logits[j] += (double) query[i] * keys[base + i * capacity + j];
+                    double weighted = 0;
+                    for (int j = 0; j < length; j++) {
+                        weighted += weights[j] * values[valueBase + j * hd + i];
+                    }
+                    assertEquals(weighted, sums[h * hd + i], 1e-5, "head " + h + ", output " + i + ", " + at);
                 }
-                max = Math.max(max, logits[j]);
-            }
-            double expected = 0;
-            for (int j = 0; j < length; j++) {
-                expected += Math.exp(logits[j] - max);
-            }
-            assertEquals(expected, total, 1e-5 * expected, "softmax denominator, shape " + hd + "x" + length);
-            for (int i = 0; i < hd; i++) {
-                double weighted = 0;
-                for (int j = 0; j < length; j++) {
-                    weighted += Math.exp(logits[j] - max) / expected * values[base + j * hd + i];
-                }
-                assertEquals(weighted, sum[i] / total, 1e-5, "output " + i + ", shape " + hd + "x" + length);
+                // A head's bits do not depend on the heads that share its pass.
+                float[] alone = new float[hd];
+                VectorLoops.attendGroup(Arrays.copyOfRange(queries, h * hd, (h + 1) * hd), 1, hd, keys, keyBase,
+                        keyStride, values, valueBase, length, new float[length + 16], alone);
+                assertArrayEquals(alone, Arrays.copyOfRange(sums, h * hd, (h + 1) * hd), "head " + h + " alone, " + at);
             }
         }
+    }
+
+    private static double[] softmaxInDouble(float[] queries, int q, int hd, float[] keys, int keyBase, int keyStride,
+            int length) {
+        double[] logits = new double[length];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < length; j++) {
+            for (int i = 0; i < hd; i++) {
+                logits[j] += (double) queries[q + i] * keys[keyBase + i * keyStride + j];
+            }
+            max = Math.max(max, logits[j]);
+        }
+        double total = 0;
+        for (int j = 0; j < length; j++) {
+            logits[j] = Math.exp(logits[j] - max);
+            total += logits[j];
+        }
+        for (int j = 0; j < length; j++) {
+            logits[j] /= total;
+        }
+        return logits;
     }
 
     @Test

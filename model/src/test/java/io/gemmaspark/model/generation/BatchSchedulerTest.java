@@ -64,7 +64,10 @@ class BatchSchedulerTest {
         assertEquals(pool.totalBlocks(), pool.freeBlocks());
     }
 
-    /** Runs one step; each part is {sequence, from, to}; logits are wanted when {@code to} reaches a prefix end. */
+    /**
+     * Runs one step; each part is {sequence, from, to}; logits are wanted when {@code to} reaches a prefix end.
+     * Returns copies of the logits.
+     */
     private static float[][] run(BatchedDecoder decoder, SequenceCache[] caches, int[][] sequences, int[][] parts) {
         List<BatchedDecoder.Slice> slices = new ArrayList<>();
         for (int[] part : parts) {
@@ -73,7 +76,9 @@ class BatchSchedulerTest {
             boolean wantLogits = !(part[0] == 0 && part[2] == 3) && !(part[0] == 0 && part[1] == 8);
             slices.add(new BatchedDecoder.Slice(caches[part[0]], tokens, wantLogits));
         }
-        return decoder.step(slices);
+        float[][] logits = decoder.step(slices);
+        // The decoder's next step overwrites these rows.
+        return Arrays.stream(logits).map(float[]::clone).toArray(float[][]::new);
     }
 
     private static double difference(float[] row, INDArray fullLogits, int position) {
