@@ -99,7 +99,7 @@ final class DecoderPass {
      * reads); activations are kept for {@link #backwardFromHidden}.
      */
     INDArray forwardHidden() {
-        INDArray x = Nd4j.pullRows(p.embed, 1, ids).muli(Math.sqrt(c.hiddenSize()));
+        INDArray x = Kernels.embedRows(p.embed, ids);
         for (DecoderTensors.Block w : p.blocks) {
             if (recompute) {
                 blockInputs.add(x.dup());

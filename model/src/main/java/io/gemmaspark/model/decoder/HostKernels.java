@@ -155,6 +155,23 @@ public final class HostKernels {
         return first.address() + first.position() * Float.BYTES;
     }
 
+    /** {@link Kernels#gatherRows} for a dense {@code a [N, width]}: a bulk copy per row. */
+    static INDArray gatherRows(INDArray a, int[] rows) {
+        int n = (int) a.rows();
+        int width = (int) a.columns();
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, rows.length, width);
+        Rows in = new Rows(a);
+        Rows os = new Rows(out);
+        float[] row = new float[width];
+        for (int r = 0; r < rows.length; r++) {
+            if (rows[r] < 0 || rows[r] >= n) {
+                throw new IndexOutOfBoundsException("row " + rows[r] + " of an array of " + n + " rows");
+            }
+            os.write(r, 0, in.read(rows[r], 0, row, width), width);
+        }
+        return out;
+    }
+
     /** {@link Kernels#rmsNorm} for {@code x [N, d]} with rows of unit stride. */
     static Kernels.Rms rmsNorm(INDArray x, INDArray w, double eps) {
         int rows = (int) x.rows();
@@ -173,11 +190,7 @@ public final class HostKernels {
         float[] inv = new float[rows];
         for (int r = 0; r < rows; r++) {
             xs.read(r, 0, row, d);
-            double squares = 0;
-            for (int i = 0; i < d; i++) {
-                squares += row[i] * row[i];
-            }
-            inv[r] = (float) (1.0 / Math.sqrt(squares / d + eps));
+            inv[r] = (float) (1.0 / Math.sqrt(sumOfSquares(row, d) / d + eps));
             for (int i = 0; i < d; i++) {
                 row[i] *= inv[r];
             }
@@ -189,6 +202,25 @@ public final class HostKernels {
         }
         new Rows(rinv).writeAt(0, inv, rows);
         return new Kernels.Rms(y, normed, rinv);
+    }
+
+    /**
+     * {@code sum x[i]^2} in double, as four interleaved sums: a float's square is exact in double, and one chain of
+     * dependent additions had taken half of a decode step's norms.
+     */
+    private static double sumOfSquares(float[] x, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            s0 += (double) x[i] * x[i];
+            s1 += (double) x[i + 1] * x[i + 1];
+            s2 += (double) x[i + 2] * x[i + 2];
+            s3 += (double) x[i + 3] * x[i + 3];
+        }
+        for (; i < n; i++) {
+            s0 += (double) x[i] * x[i];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /**

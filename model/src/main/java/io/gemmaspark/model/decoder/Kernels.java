@@ -64,6 +64,19 @@ public final class Kernels {
         return true;
     }
 
+    /**
+     * Rows {@code rows} of a matrix, in that order, as a new {@code [rows.length, width]} array. On the host a bulk
+     * copy per row: a decode step gathers embeddings and rotary rows, and ND4J's pullRows cost 40 us a call.
+     */
+    public static INDArray gatherRows(INDArray a, int[] rows) {
+        return HostKernels.dense(a) && a.rank() == 2 ? HostKernels.gatherRows(a, rows) : Nd4j.pullRows(a, 1, rows);
+    }
+
+    /** The input embeddings of {@code ids}: rows of the tied embedding {@code [V, d]} times {@code sqrt(d)}. */
+    public static INDArray embedRows(INDArray embed, int[] ids) {
+        return gatherRows(embed, ids).muli(Math.sqrt(embed.columns()));
+    }
+
     /** A {@code [N, width]} array's rows as float32 heap arrays (logits handed to the samplers). */
     public static float[][] toFloatRows(INDArray a) {
         float[][] rows = new float[(int) a.rows()][(int) a.columns()];

@@ -41,7 +41,7 @@ public final class RotaryTables {
             max = Math.max(max, p);
         }
         INDArray[] full = tables(headDim, theta, dtype, scale, max + 1);
-        return new INDArray[] {Nd4j.pullRows(full[0], 1, positions), Nd4j.pullRows(full[1], 1, positions)};
+        return new INDArray[] {Kernels.gatherRows(full[0], positions), Kernels.gatherRows(full[1], positions)};
     }
 
     private static INDArray[] tables(int headDim, double theta, DataType dtype, double scale, int length) {

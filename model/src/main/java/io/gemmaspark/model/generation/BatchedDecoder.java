@@ -142,14 +142,14 @@ public final class BatchedDecoder {
                 qRope[1].reshape('c', 1, 1, rows, hd), kRope[0].reshape('c', 1, 1, rows, hd),
                 kRope[1].reshape('c', 1, 1, rows, hd), null);
 
-        INDArray x = Nd4j.pullRows(p.embed, 1, ids).muli(Math.sqrt(c.hiddenSize()));
+        INDArray x = Kernels.embedRows(p.embed, ids);
         for (int layer = 0; layer < p.blocks.size(); layer++) {
             block.forward(x, p.blocks.get(layer), at, new RaggedAttention(layer, slices, rows), kernels);
         }
         if (lastRows.length == 0) {
             return new float[0][];
         }
-        INDArray last = lastRows.length == rows ? x : Nd4j.pullRows(x, 1, lastRows);
+        INDArray last = lastRows.length == rows ? x : Kernels.gatherRows(x, lastRows);
         float[][] logits = logitRows(lastRows.length);
         kernels.linearRows(Kernels.rmsNorm(last, p.finalNorm, c.rmsNormEps()).y(), p.embed, logits);
         return logits;

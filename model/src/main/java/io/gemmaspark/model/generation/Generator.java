@@ -218,7 +218,7 @@ public final class Generator {
 
             DecoderBlock.Positions at = new DecoderBlock.Positions(batch, steps, cosQ, sinQ, cosK, sinK,
                     additiveMask);
-            INDArray x = Nd4j.pullRows(p.embed, 1, ids).muli(Math.sqrt(c.hiddenSize()));
+            INDArray x = Kernels.embedRows(p.embed, ids);
             for (int l = 0; l < p.blocks.size(); l++) {
                 int layer = l;
                 block.forward(x, p.blocks.get(l), at, (k, v) -> new INDArray[] {
@@ -228,7 +228,7 @@ public final class Generator {
             for (int b = 0; b < batch; b++) {
                 lastRows[b] = b * steps + steps - 1;
             }
-            INDArray last = steps == 1 ? x : Nd4j.pullRows(x, 1, lastRows);
+            INDArray last = steps == 1 ? x : Kernels.gatherRows(x, lastRows);
             return Kernels.linear(Kernels.rmsNorm(last, p.finalNorm, c.rmsNormEps()).y(), p.embed);
         }
 
