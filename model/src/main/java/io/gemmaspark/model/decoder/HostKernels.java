@@ -205,10 +205,14 @@ public final class HostKernels {
     }
 
     /**
-     * {@code sum x[i]^2} in double, as four interleaved sums: a float's square is exact in double, and one chain of
-     * dependent additions had taken half of a decode step's norms.
+     * {@code sum x[i]^2}: in vectors where the JVM has the vector module, else in double as four interleaved sums
+     * (a float's square is exact in double). One chain of dependent double additions had taken half of a decode
+     * step's norms.
      */
     private static double sumOfSquares(float[] x, int n) {
+        if (VECTOR_MODULE) {
+            return VectorLoops.sumOfSquares(x, n);
+        }
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int i = 0;
         for (; i + 4 <= n; i += 4) {

@@ -227,6 +227,28 @@ final class VectorLoops {
     }
 
     /**
+     * {@code sum x[i]^2} over {@code x[0..n]}: two vectors of partial sums, each lane a chain of fused multiply-adds
+     * in float, then added across lanes (float32 accumulation, as PyTorch's float32 RMSNorm does).
+     */
+    static double sumOfSquares(float[] x, int n) {
+        int step = LANES.length();
+        FloatVector s0 = FloatVector.zero(LANES);
+        FloatVector s1 = s0;
+        int i = 0;
+        for (; i + 2 * step <= n; i += 2 * step) {
+            FloatVector a = FloatVector.fromArray(LANES, x, i);
+            FloatVector b = FloatVector.fromArray(LANES, x, i + step);
+            s0 = a.fma(a, s0);
+            s1 = b.fma(b, s1);
+        }
+        double sum = s0.add(s1).reduceLanes(ADD);
+        for (; i < n; i++) {
+            sum += (double) x[i] * x[i];
+        }
+        return sum;
+    }
+
+    /**
      * tanh-GELU in place over {@code x[0..n]}, keeping the inner tanh: {@code tanh[i] = tanh(sqrt(2/pi)
      * (x + 0.044715 x^3))}, {@code x[i] := 0.5 x (1 + tanh[i])}. The module's tanh takes under 1 ns an element on the
      * development machine, within 1e-7 of the double result; {@code Math.exp}'s form takes 7.

@@ -107,6 +107,20 @@ class VectorLoopsTest {
     }
 
     @Test
+    void sumOfSquaresMatchesTheSumInDouble() {
+        Random random = new Random(23);
+        for (int n : new int[] {0, 1, 31, 32, 512, 519, 2048}) {   // under, at and past two vectors, with tails
+            float[] x = new float[n];
+            double expected = 0;
+            for (int i = 0; i < n; i++) {
+                x[i] = (float) (3 * random.nextGaussian());
+                expected += (double) x[i] * x[i];
+            }
+            assertEquals(expected, VectorLoops.sumOfSquares(x, n), 1e-6 * Math.max(1, expected), "n " + n);
+        }
+    }
+
+    @Test
     void geluTanhMatchesTheFormulaInDoubleAndKeepsItsTanh() {
         Random random = new Random(19);
         int n = 100;   // six vectors and a tail of four
