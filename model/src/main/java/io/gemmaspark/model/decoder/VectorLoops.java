@@ -64,32 +64,8 @@ final class VectorLoops {
             int q = h * hd;
             int j = 0;
             for (; j + 2 * n <= length; j += 2 * n) {
-                FloatVector a0 = FloatVector.zero(LANES), a1 = a0, a2 = a0, a3 = a0;
-                FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-                for (int i = 0, at = keyBase + j; i < hd; i++, at += keyStride) {
-                    FloatVector k = FloatVector.fromArray(LANES, keys, at);
-                    FloatVector kNext = FloatVector.fromArray(LANES, keys, at + n);
-                    FloatVector q0 = FloatVector.broadcast(LANES, queries[q + i]);
-                    FloatVector q1 = FloatVector.broadcast(LANES, queries[q + hd + i]);
-                    FloatVector q2 = FloatVector.broadcast(LANES, queries[q + 2 * hd + i]);
-                    FloatVector q3 = FloatVector.broadcast(LANES, queries[q + 3 * hd + i]);
-                    a0 = k.fma(q0, a0);
-                    a1 = k.fma(q1, a1);
-                    a2 = k.fma(q2, a2);
-                    a3 = k.fma(q3, a3);
-                    b0 = kNext.fma(q0, b0);
-                    b1 = kNext.fma(q1, b1);
-                    b2 = kNext.fma(q2, b2);
-                    b3 = kNext.fma(q3, b3);
-                }
-                a0.intoArray(scores, h * padded + j);
-                a1.intoArray(scores, (h + 1) * padded + j);
-                a2.intoArray(scores, (h + 2) * padded + j);
-                a3.intoArray(scores, (h + 3) * padded + j);
-                b0.intoArray(scores, h * padded + j + n);
-                b1.intoArray(scores, (h + 1) * padded + j + n);
-                b2.intoArray(scores, (h + 2) * padded + j + n);
-                b3.intoArray(scores, (h + 3) * padded + j + n);
+                fourHeadsTwoVectors(queries, q, hd, hd, keys, keyBase + j, keyStride, ONES, 0, scores, h * padded + j,
+                        padded);
             }
             for (; j < length && j + n <= keyStride; j += n) {
                 FloatVector a0 = FloatVector.zero(LANES), a1 = a0, a2 = a0, a3 = a0;
@@ -169,32 +145,7 @@ final class VectorLoops {
             int w = h * padded;
             int c = 0;
             for (; c + 2 * n <= hd; c += 2 * n) {
-                FloatVector a0 = FloatVector.zero(LANES), a1 = a0, a2 = a0, a3 = a0;
-                FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-                for (int j = 0, row = base + c; j < length; j++, row += hd) {
-                    FloatVector v = FloatVector.fromArray(LANES, values, row);
-                    FloatVector vNext = FloatVector.fromArray(LANES, values, row + n);
-                    FloatVector w0 = FloatVector.broadcast(LANES, weights[w + j]);
-                    FloatVector w1 = FloatVector.broadcast(LANES, weights[w + padded + j]);
-                    FloatVector w2 = FloatVector.broadcast(LANES, weights[w + 2 * padded + j]);
-                    FloatVector w3 = FloatVector.broadcast(LANES, weights[w + 3 * padded + j]);
-                    a0 = v.fma(w0, a0);
-                    a1 = v.fma(w1, a1);
-                    a2 = v.fma(w2, a2);
-                    a3 = v.fma(w3, a3);
-                    b0 = vNext.fma(w0, b0);
-                    b1 = vNext.fma(w1, b1);
-                    b2 = vNext.fma(w2, b2);
-                    b3 = vNext.fma(w3, b3);
-                }
-                a0.mul(norms[h]).intoArray(sums, h * hd + c);
-                a1.mul(norms[h + 1]).intoArray(sums, (h + 1) * hd + c);
-                a2.mul(norms[h + 2]).intoArray(sums, (h + 2) * hd + c);
-                a3.mul(norms[h + 3]).intoArray(sums, (h + 3) * hd + c);
-                b0.mul(norms[h]).intoArray(sums, h * hd + c + n);
-                b1.mul(norms[h + 1]).intoArray(sums, (h + 1) * hd + c + n);
-                b2.mul(norms[h + 2]).intoArray(sums, (h + 2) * hd + c + n);
-                b3.mul(norms[h + 3]).intoArray(sums, (h + 3) * hd + c + n);
+                fourHeadsTwoVectors(weights, w, padded, length, values, base + c, hd, norms, h, sums, h * hd + c, hd);
             }
             for (int head = h; head < h + 4; head++) {
                 weightedSum(weights, head * padded, norms[head], values, base, length, hd, c, sums, head * hd);
@@ -203,6 +154,49 @@ final class VectorLoops {
         for (; h < heads; h++) {
             weightedSum(weights, h * padded, norms[h], values, base, length, hd, 0, sums, h * hd);
         }
+    }
+
+    private static final float[] ONES = {1f, 1f, 1f, 1f};
+
+    /**
+     * The loop attention's scores and its weighted sums share, for four heads {@code h} at once:
+     * <pre>
+     *   out[outAt + h*outStride + (two vectors)] =
+     *       factors[factorAt + h] * sum_i scale[scaleAt + h*scaleStride + i] * rows[first + i*rowStride + (two vectors)]
+     * </pre>
+     * over {@code i < count} in order, each output lane one chain of fused multiply-adds from zero (a factor of 1 leaves
+     * its bits alone). Eight vectors of sums stay in registers while the rows stream past, each row loaded once for the
+     * four heads.
+     */
+    private static void fourHeadsTwoVectors(float[] scale, int scaleAt, int scaleStride, int count, float[] rows,
+            int first, int rowStride, float[] factors, int factorAt, float[] out, int outAt, int outStride) {
+        int n = LANES.length();
+        FloatVector a0 = FloatVector.zero(LANES), a1 = a0, a2 = a0, a3 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int i = 0, row = first; i < count; i++, row += rowStride) {
+            FloatVector r = FloatVector.fromArray(LANES, rows, row);
+            FloatVector rNext = FloatVector.fromArray(LANES, rows, row + n);
+            FloatVector s0 = FloatVector.broadcast(LANES, scale[scaleAt + i]);
+            FloatVector s1 = FloatVector.broadcast(LANES, scale[scaleAt + scaleStride + i]);
+            FloatVector s2 = FloatVector.broadcast(LANES, scale[scaleAt + 2 * scaleStride + i]);
+            FloatVector s3 = FloatVector.broadcast(LANES, scale[scaleAt + 3 * scaleStride + i]);
+            a0 = r.fma(s0, a0);
+            a1 = r.fma(s1, a1);
+            a2 = r.fma(s2, a2);
+            a3 = r.fma(s3, a3);
+            b0 = rNext.fma(s0, b0);
+            b1 = rNext.fma(s1, b1);
+            b2 = rNext.fma(s2, b2);
+            b3 = rNext.fma(s3, b3);
+        }
+        a0.mul(factors[factorAt]).intoArray(out, outAt);
+        a1.mul(factors[factorAt + 1]).intoArray(out, outAt + outStride);
+        a2.mul(factors[factorAt + 2]).intoArray(out, outAt + 2 * outStride);
+        a3.mul(factors[factorAt + 3]).intoArray(out, outAt + 3 * outStride);
+        b0.mul(factors[factorAt]).intoArray(out, outAt + n);
+        b1.mul(factors[factorAt + 1]).intoArray(out, outAt + outStride + n);
+        b2.mul(factors[factorAt + 2]).intoArray(out, outAt + 2 * outStride + n);
+        b3.mul(factors[factorAt + 3]).intoArray(out, outAt + 3 * outStride + n);
     }
 
     /** One head's sums over columns {@code from..hd}: a vector at a time, then one column at a time. */
