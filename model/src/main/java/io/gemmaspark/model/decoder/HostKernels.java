@@ -595,8 +595,9 @@ public final class HostKernels {
                 sum[out + i] += scores[j] * values[valueBase + j * hd + i];
             }
         }
+        float norm = 1f / total;
         for (int i = 0; i < hd; i++) {
-            sum[out + i] /= total;
+            sum[out + i] *= norm;
         }
     }
 
