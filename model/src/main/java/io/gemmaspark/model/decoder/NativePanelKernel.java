@@ -7,18 +7,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
-import jdk.incubator.vector.FloatVector;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * {@link PanelKernel#NATIVE}: the JNI library {@code model/src/main/c/build.sh} compiles into the classes, copied out
- * of the class path (a jar on a Spark executor, say) into a temporary file and loaded once per JVM.
+ * of the class path (a jar on a Spark executor, say) into a temporary file and loaded once per JVM. It holds a build
+ * for AVX-512 and one for AVX2 with FMA, and runs the one this processor has ({@link #instructionSet()}).
  */
 final class NativePanelKernel {
     static final String LIBRARY = "/native/linux-x86_64/libgemma_panel_kernel.so";
     private static final String UNAVAILABLE = load();
+    private static final String INSTRUCTION_SET = UNAVAILABLE == null ? nativeInstructionSet() : null;
 
     private NativePanelKernel() {}
+
+    /** The build that runs here, {@code avx512} or {@code avx2}; null where the native kernel does not run. */
+    static String instructionSet() {
+        return INSTRUCTION_SET;
+    }
 
     /** Null when loaded, else why the native kernel does not run here. */
     static String unavailableReason() {
@@ -31,9 +37,6 @@ final class NativePanelKernel {
         if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
             return "the native panel kernel is built for Linux x86-64 only, this is " + os + " " + arch;
         }
-        if (!HostKernels.VECTOR_MODULE || FloatVector.SPECIES_PREFERRED.length() != 16) {
-            return "the native panel kernel needs AVX-512, which this JVM did not find";
-        }
         try (InputStream in = NativePanelKernel.class.getResourceAsStream(LIBRARY)) {
             if (in == null) {
                 return LIBRARY + " is not on the class path: the build found no C compiler"
@@ -43,7 +46,8 @@ final class NativePanelKernel {
             file.toFile().deleteOnExit();
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             System.load(file.toString());
-            return null;
+            return nativeInstructionSet() == null
+                    ? "the native panel kernel needs AVX2 with FMA, or AVX-512, which this processor lacks" : null;
         } catch (IOException | UnsatisfiedLinkError e) {
             return "loading " + LIBRARY + " failed: " + e;
         }
@@ -119,6 +123,8 @@ final class NativePanelKernel {
     private static int rowStride(INDArray a) {
         return a.rows() == 1 ? (int) a.columns() : (int) a.stride(0);
     }
+
+    private static native String nativeInstructionSet();
 
     private static native void nativeLayInputs(long xAddress, int xStride, int rows, int kernelRows, int in,
             float[] inputs);

@@ -15,8 +15,8 @@ public enum PanelKernel {
     /** The JDK's vector module: panels two vectors wide, eight rows at a time, weights as the hardware streams them. */
     JAVA,
     /**
-     * {@code model/src/main/c/panel_kernel.c} through JNI: panels of 16 columns, sixteen rows in one pass, weights
-     * prefetched 16 KB ahead. Only where the JVM found AVX-512 and the build compiled the library
+     * {@code model/src/main/c} through JNI: panels of 16 columns, weights prefetched ahead of use; with AVX-512
+     * sixteen rows in one pass, with AVX2 six. Only on x86-64 with AVX2 and FMA where the build compiled the library
      * ({@link NativePanelKernel#unavailableReason()} says why not).
      */
     NATIVE;
@@ -36,6 +36,11 @@ public enum PanelKernel {
             return rows == 1 ? 1 : (rows + 7) / 8 * 8;
         }
         return rows % 8 >= 4 ? (rows + 7) / 8 * 8 : rows;
+    }
+
+    /** How benchmarks name it: {@code java}, or {@code native} with the instruction set it runs. */
+    public String label() {
+        return this == JAVA ? "java" : "native " + NativePanelKernel.instructionSet();
     }
 
     /** Whether this kernel runs in this JVM. */

@@ -102,7 +102,7 @@ public final class ModelBench {
         summary.put("read_bandwidth_gb_per_s", bandwidth / 1e9);
         System.out.printf(Locale.ROOT, "bench model: SGEMM peak %.1f GFLOP/s, matrix-vector read bandwidth %.1f GB/s "
                 + "(OpenBLAS gemv %.1f, packed %s kernel %.1f; %d cores, BLAS threads %d)%n", peakGflops,
-                bandwidth / 1e9, probes[0] / 1e9, PanelKernel.preferred().name().toLowerCase(Locale.ROOT),
+                bandwidth / 1e9, probes[0] / 1e9, PanelKernel.preferred().label(),
                 probes[1] / 1e9, cores, cores);
 
         List<TrainShape> shapes = List.of(
@@ -314,7 +314,7 @@ public final class ModelBench {
             for (Layout layout : layouts) {
                 BatchedDecoder batched = layout.decoder(config, decoder);
                 weights.add(batched.packedWeights()
-                        ? "packed " + batched.panelKernel().name().toLowerCase(Locale.ROOT) : "as given");
+                        ? "packed " + batched.panelKernel().label() : "as given");
                 schedulers.add(new BatchScheduler(batched, settings));
             }
             // Warm-up: workspaces, tables, and the JIT compiling the host-memory kernels.
@@ -376,7 +376,7 @@ public final class ModelBench {
         }
         String spread = runs.length == 1 ? "" : String.format(Locale.ROOT, " (median of %d runs, %.2f-%.2f)",
                 runs.length, sorted[0], sorted[sorted.length - 1]);
-        System.out.printf(Locale.ROOT, "bench model: batched decode %-6s weights %-14s %2d stream(s): %9.2f tokens/s "
+        System.out.printf(Locale.ROOT, "bench model: batched decode %-6s weights %-20s %2d stream(s): %9.2f tokens/s "
                         + "aggregate%s, %.2f per stream (%.0f%% of the bandwidth bound %.2f)%s%n", label, weights,
                 streams, aggregate, spread, aggregate / streams, 100 * aggregate / streams / bound, bound, versus);
         return r;
