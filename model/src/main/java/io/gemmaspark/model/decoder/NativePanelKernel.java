@@ -82,20 +82,29 @@ final class NativePanelKernel {
     }
 
     /**
-     * Output columns {@code from..to} (panel-aligned) of the first {@code rows} rows written into host array
-     * {@code y [rows, columns]} in place, or added to it when {@code accumulate}; {@code inputs} as {@link #layInputs}
-     * left them.
+     * The first {@code rows} rows and {@code columns} columns of a float32 host array, checked and addressed once per
+     * product rather than once per piece of it (a product is claimed in a dozen pieces or more).
      */
-    static void columnsInto(float[] inputs, int kernelRows, int in, float[] panels, int from, int to, INDArray y,
-            int rows, int columns, boolean accumulate) {
-        checkHostRows(y, rows, columns, "outputs");
-        checkPanels(inputs, kernelRows, in, panels, from, to, (columns + 15) / 16 * 16);
-        if (kernelRows < rows) {
-            throw new IllegalArgumentException("native panel kernel: " + rows + " rows in " + kernelRows);
+    record HostOutput(INDArray array, long address, int stride, int rows, int columns) {
+        static HostOutput of(INDArray y, int rows, int columns) {
+            checkHostRows(y, rows, columns, "outputs");
+            return new HostOutput(y, HostKernels.address(y), rowStride(y), rows, columns);
         }
-        nativeColumnsInto(inputs, kernelRows, in, panels, from, to, HostKernels.address(y), rowStride(y), rows,
-                columns, accumulate);
-        Reference.reachabilityFence(y);
+    }
+
+    /**
+     * Output columns {@code from..to} (panel-aligned) of {@code y}'s rows written into it in place, or added to it
+     * when {@code accumulate}; {@code inputs} as {@link #layInputs} left them.
+     */
+    static void columnsInto(float[] inputs, int kernelRows, int in, float[] panels, int from, int to, HostOutput y,
+            boolean accumulate) {
+        checkPanels(inputs, kernelRows, in, panels, from, to, (y.columns() + 15) / 16 * 16);
+        if (kernelRows < y.rows()) {
+            throw new IllegalArgumentException("native panel kernel: " + y.rows() + " rows in " + kernelRows);
+        }
+        nativeColumnsInto(inputs, kernelRows, in, panels, from, to, y.address(), y.stride(), y.rows(), y.columns(),
+                accumulate);
+        Reference.reachabilityFence(y.array());
     }
 
     /**

@@ -126,8 +126,9 @@ public final class PackedWeights {
         int rows = checkRows(x);
         int kernelRows = kernel.kernelRows(rows);
         float[] inputs = layInputs(x, rows, kernelRows, SCRATCH.get().ensure(in * kernelRows, 0));
+        NativePanelKernel.HostOutput output = NativePanelKernel.HostOutput.of(y, rows, out);
         HostKernels.inChunks(paddedOut, kernel.panelWidth(), parallel(rows), (from, to) ->
-                NativePanelKernel.columnsInto(inputs, kernelRows, in, panels, from, to, y, rows, out, accumulate));
+                NativePanelKernel.columnsInto(inputs, kernelRows, in, panels, from, to, output, accumulate));
     }
 
     private static int checkRows(INDArray x) {
