@@ -8,6 +8,7 @@
  *
  * Built by build.sh when Maven packages the model module; PanelKernel falls back to Java where it is absent.
  */
+#include <immintrin.h>
 #include <jni.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,6 +39,24 @@ static const Build *build(void) {
     return chosen;
 }
 
+/* Floats of a range prefetched before its first panel: 16 KB. */
+#define RANGE_START 4096
+
+/*
+ * The build's columns, after prefetching the first 16 KB of the range at once: the loops' own prefetches only reach
+ * past them, and a 16-row step starts some five hundred ranges (two threads claiming pieces of 33 products). Half a
+ * millisecond of a 16-row step with AVX-512.
+ */
+static void run_columns(const float *x, int rows, int in, const float *panels, int from, int to, Sink out,
+        int columns) {
+    const char *start = (const char *) (panels + (long) from * in);
+    long ahead = (long) (to - from) * in < RANGE_START ? (long) (to - from) * in : RANGE_START;
+    for (long f = 0; f < ahead; f += 16) {
+        _mm_prefetch(start + f * 4, _MM_HINT_T0);
+    }
+    build()->columns(x, rows, in, panels, from, to, out, columns);
+}
+
 /* NativePanelKernel.nativeInstructionSet: the build's name, or null where none runs. */
 JNIEXPORT jstring JNICALL Java_io_gemmaspark_model_decoder_NativePanelKernel_nativeInstructionSet(JNIEnv *env,
         jclass cls) {
@@ -57,7 +76,7 @@ JNIEXPORT void JNICALL Java_io_gemmaspark_model_decoder_NativePanelKernel_native
     float *y = (*env)->GetPrimitiveArrayCritical(env, y_array, NULL);
     if (x != NULL && panels != NULL && y != NULL) {
         Sink out = {y, stride, rows, PANEL, 0};
-        build()->columns(x, rows, in, panels, from, to, out, to);
+        run_columns(x, rows, in, panels, from, to, out, to);
     }
     if (y != NULL) (*env)->ReleasePrimitiveArrayCritical(env, y_array, y, 0);
     if (panels != NULL) (*env)->ReleasePrimitiveArrayCritical(env, panels_array, panels, JNI_ABORT);
@@ -77,7 +96,7 @@ JNIEXPORT void JNICALL Java_io_gemmaspark_model_decoder_NativePanelKernel_native
     float *panels = (*env)->GetPrimitiveArrayCritical(env, panels_array, NULL);
     if (x != NULL && panels != NULL) {
         Sink out = {(float *) (intptr_t) y_address, y_stride, rows, PANEL, accumulate};
-        build()->columns(x, kernel_rows, in, panels, from, to, out, columns);
+        run_columns(x, kernel_rows, in, panels, from, to, out, columns);
     }
     if (panels != NULL) (*env)->ReleasePrimitiveArrayCritical(env, panels_array, panels, JNI_ABORT);
     if (x != NULL) (*env)->ReleasePrimitiveArrayCritical(env, x_array, x, JNI_ABORT);
@@ -94,6 +113,13 @@ JNIEXPORT void JNICALL Java_io_gemmaspark_model_decoder_NativePanelKernel_native
     if (inputs == NULL) {
         return;
     }
-    build()->lay_inputs((const float *) (intptr_t) x_address, x_stride, rows, kernel_rows, in, inputs);
+    const float *x = (const float *) (intptr_t) x_address;
+    if (kernel_rows == 1) {
+        for (int k = 0; k < in; k++) {
+            inputs[k] = x[k];
+        }
+    } else {
+        build()->lay_inputs(x, x_stride, rows, kernel_rows, in, inputs);
+    }
     (*env)->ReleasePrimitiveArrayCritical(env, inputs_array, inputs, 0);
 }

@@ -26,7 +26,7 @@ typedef struct {
 } Sink;
 
 /*
- * Columns [from, to) of every row: x [in][rows] input by input (rows 1 or a multiple of 8), panels laid out 16
+ * Columns [from, to) of every row (panel_kernel.c prefetches the start of the range first): x [in][rows] input by input (rows 1 or a multiple of 8), panels laid out 16
  * columns wide, sums to `out` shifted by each panel's first column, `columns` the real ones (the rest are padding).
  */
 void panel_columns_avx512(const float *x, int rows, int in, const float *panels, int from, int to, Sink out,
@@ -36,7 +36,8 @@ void panel_columns_avx2(const float *x, int rows, int in, const float *panels, i
 
 /*
  * inputs [in][kernel_rows] <- the first `rows` rows of x (rows x_stride floats apart), zero rows after them: input by
- * input, so that each input's rows sit side by side for the broadcasts.
+ * input, so that each input's rows sit side by side for the broadcasts. kernel_rows is a multiple of eight (one row
+ * needs no layout: panel_kernel.c copies it).
  */
 void lay_inputs_avx512(const float *x, long x_stride, int rows, int kernel_rows, int in, float *inputs);
 void lay_inputs_avx2(const float *x, long x_stride, int rows, int kernel_rows, int in, float *inputs);

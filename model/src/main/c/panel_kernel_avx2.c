@@ -95,12 +95,6 @@ static void one_row(const float *x, int in, const float *p, Sink out) {
 
 void panel_columns_avx2(const float *x, int rows, int in, const float *panels, int from, int to, Sink out,
         int columns) {
-    /* The start of the range at once: the passes prefetch only the panel after the one they read. */
-    const char *start = (const char *) (panels + (long) from * in);
-    long ahead = (long) (to - from) * in < PREFETCH_AHEAD ? (long) (to - from) * in : PREFETCH_AHEAD;
-    for (long f = 0; f < ahead; f += 16) {
-        _mm_prefetch(start + f * 4, _MM_HINT_T0);
-    }
     long panel_bytes = (long) PANEL * in * sizeof(float);
     int passes = (rows + PASS_ROWS - 1) / PASS_ROWS;
     for (int j = from; j < to; j += PANEL) {
@@ -159,12 +153,6 @@ static inline void transpose8(__m256 r[8]) {
 }
 
 void lay_inputs_avx2(const float *x, long x_stride, int rows, int kernel_rows, int in, float *inputs) {
-    if (kernel_rows == 1) {
-        for (int k = 0; k < in; k++) {
-            inputs[k] = x[k];
-        }
-        return;
-    }
     /* Blocks of 8 rows by 8 inputs, transposed in registers (kernel_rows is a multiple of eight). */
     for (int first = 0; first < kernel_rows; first += 8) {
         for (int k0 = 0; k0 < in; k0 += 8) {

@@ -72,15 +72,6 @@ static void one_row(const float *x, int in, const float *p, Sink out) {
 
 void panel_columns_avx512(const float *x, int rows, int in, const float *panels, int from, int to, Sink out,
         int columns) {
-    /*
-     * The first 16 KB of the range at once: the loop's prefetches only reach past them, and a step starts some
-     * five hundred ranges (two threads claiming pieces of 33 products). Half a millisecond of a 16-row step.
-     */
-    const char *start = (const char *) (panels + (long) from * in);
-    long ahead = (long) (to - from) * in < PREFETCH_AHEAD ? (long) (to - from) * in : PREFETCH_AHEAD;
-    for (long f = 0; f < ahead; f += 16) {
-        _mm_prefetch(start + f * 4, _MM_HINT_T0);
-    }
     for (int j = from; j < to; j += PANEL) {
         const float *panel = panels + (long) j * in;
         Sink at = out;
@@ -126,12 +117,6 @@ static inline void transpose16(__m512 r[16]) {
 }
 
 void lay_inputs_avx512(const float *x, long x_stride, int rows, int kernel_rows, int in, float *inputs) {
-    if (kernel_rows == 1) {
-        for (int k = 0; k < in; k++) {
-            inputs[k] = x[k];
-        }
-        return;
-    }
     /* Blocks of 16 rows by 16 inputs, transposed in registers: a gather per input took 20 us for 16 x 2048. */
     for (int first = 0; first < kernel_rows; first += 16) {
         int slots = kernel_rows - first < 16 ? kernel_rows - first : 16;
