@@ -97,6 +97,8 @@ void panel_columns_avx2(const float *x, int rows, int in, const float *panels, i
         int columns) {
     long panel_bytes = (long) PANEL * in * sizeof(float);
     int passes = (rows + PASS_ROWS - 1) / PASS_ROWS;
+    /* Each pass prefetches its share of the next panel: 64 / passes bytes of it per input. */
+    int fetch_step = 64 / passes;
     for (int j = from; j < to; j += PANEL) {
         const float *panel = panels + (long) j * in;
         Sink at = out;
@@ -112,18 +114,16 @@ void panel_columns_avx2(const float *x, int rows, int in, const float *panels, i
             Sink part = at;
             part.y += r * part.stride;
             part.rows -= r;
-            /* Pass `done` of `passes` prefetches its share of the next panel. */
             const char *fetch = (const char *) panel + panel_bytes + panel_bytes * done / passes;
-            int step = (int) (64 / passes);
             int left = rows - r;
             if (left >= PASS_ROWS && left != 8) {
-                six_rows(x + r, rows, in, panel, fetch, step, part);
+                six_rows(x + r, rows, in, panel, fetch, fetch_step, part);
                 r += 6;
             } else if (left >= 4) {
-                four_rows(x + r, rows, in, panel, fetch, step, part);
+                four_rows(x + r, rows, in, panel, fetch, fetch_step, part);
                 r += 4;
             } else {
-                two_rows(x + r, rows, in, panel, fetch, step, part);
+                two_rows(x + r, rows, in, panel, fetch, fetch_step, part);
                 r += 2;
             }
         }

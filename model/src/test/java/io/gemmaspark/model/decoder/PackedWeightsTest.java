@@ -44,7 +44,7 @@ class PackedWeightsTest {
         assumeTrue(flags.contains("avx2") && flags.contains("fma"), "no AVX2 with FMA here: " + flags);
         assertNull(NativePanelKernel.unavailableReason());
         assertEquals(PanelKernel.NATIVE, PanelKernel.preferred());
-        // The build that runs is the widest the kernel reports having, by the kernel's own CPUID check.
+        // The build the kernel picked by its own CPUID check is the one Linux's flags call for: AVX-512 where present.
         assertEquals(flags.contains("avx512f") ? "avx512" : "avx2", NativePanelKernel.instructionSet());
     }
 
