@@ -14,9 +14,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * forward passes reproduce bit for bit. {@link #forDecoding}: what serves a decode step faster and agrees to the last
  * bits:
  * <ul>
- *   <li>products of 1 to {@link PackedWeights#MAX_ROWS} rows from {@link PackedWeights} copies, looked up by the
+ *   <li>products of 1 to {@link PackedWeights#maxRows()} rows from {@link PackedWeights} copies, looked up by the
  *       identity of the weight arrays (the views of {@link DecoderTensors}). Any other weight goes to
- *       {@link Kernels}, and so do prefill chunks. One row from the panels decoded 15-35% faster than OpenBLAS's
+ *       {@link Kernels}, and so do more rows. One row from the panels decoded 15-35% faster than OpenBLAS's
  *       gemv on the weights as given, in the same bench runs ({@code docs/serving.md});</li>
  *   <li>GeGLU's tanh from the vector module ({@link VectorLoops#geluTanh}) instead of {@code Math.exp} at 7 ns an
  *       element;</li>
@@ -141,7 +141,6 @@ public final class BlockKernels {
 
     private PackedWeights packedFor(INDArray x, INDArray w) {
         PackedWeights pw = packed.get(w);
-        boolean fewRows = x.rows() <= PackedWeights.MAX_ROWS;
-        return pw != null && fewRows && HostKernels.applies(x) ? pw : null;
+        return pw != null && x.rows() <= pw.maxRows() && HostKernels.applies(x) ? pw : null;
     }
 }

@@ -98,7 +98,7 @@ public final class DecoderBlock {
         int hd = c.headDim();
         int heads = c.numAttentionHeads();
         int kvHeads = c.numKeyValueHeads();
-        Kernels.Rms attnNorm = Kernels.rmsNorm(x, w.inputNorm(), c.rmsNormEps());
+        Kernels.Rms attnNorm = Kernels.rmsNorm(x, w.inputNorm(), c.rmsNormEps(), keep);
         INDArray a = attnNorm.y();
         ProjectionPart[] qkv = projectQkv(a, w, kernels, (long) heads * hd, (long) kvHeads * hd);
         INDArray queries = Kernels.heads(qkv[0].output(), qkv[0].firstColumn(), heads, batch, steps, hd, at.cosQ(),
@@ -111,7 +111,7 @@ public final class DecoderBlock {
                 kvRows(newValues, batch, steps)), batch, steps, hd);
         kernels.linearAccumulate(attention, w.o(), x);
 
-        Kernels.Rms mlpNorm = Kernels.rmsNorm(x, w.postNorm(), c.rmsNormEps());
+        Kernels.Rms mlpNorm = Kernels.rmsNorm(x, w.postNorm(), c.rmsNormEps(), keep);
         INDArray[] gateUp = w.gateUp() == null
                 ? new INDArray[] {kernels.linear(mlpNorm.y(), w.gate()), kernels.linear(mlpNorm.y(), w.up())}
                 : columns(kernels.linear(mlpNorm.y(), w.gateUp()), w.gate().rows(), w.up().rows());

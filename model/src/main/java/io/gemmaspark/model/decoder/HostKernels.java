@@ -173,15 +173,15 @@ public final class HostKernels {
     }
 
     /** {@link Kernels#rmsNorm} for {@code x [N, d]} with rows of unit stride. */
-    static Kernels.Rms rmsNorm(INDArray x, INDArray w, double eps) {
+    static Kernels.Rms rmsNorm(INDArray x, INDArray w, double eps, boolean keep) {
         int rows = (int) x.rows();
         int d = (int) x.columns();
         INDArray y = Nd4j.createUninitialized(DataType.FLOAT, rows, d);
-        INDArray normed = Nd4j.createUninitialized(DataType.FLOAT, rows, d);
-        INDArray rinv = Nd4j.createUninitialized(DataType.FLOAT, rows, 1);
+        INDArray normed = keep ? Nd4j.createUninitialized(DataType.FLOAT, rows, d) : null;
+        INDArray rinv = keep ? Nd4j.createUninitialized(DataType.FLOAT, rows, 1) : null;
         Rows xs = new Rows(x);
         Rows ys = new Rows(y);
-        Rows ns = new Rows(normed);
+        Rows ns = keep ? new Rows(normed) : null;
         float[] scale = new Rows(w).read(0, 0, new float[d], d);
         for (int i = 0; i < d; i++) {
             scale[i] += 1f;
@@ -194,13 +194,17 @@ public final class HostKernels {
             for (int i = 0; i < d; i++) {
                 row[i] *= inv[r];
             }
-            ns.write(r, 0, row, d);
+            if (keep) {
+                ns.write(r, 0, row, d);
+            }
             for (int i = 0; i < d; i++) {
                 row[i] *= scale[i];
             }
             ys.write(r, 0, row, d);
         }
-        new Rows(rinv).writeAt(0, inv, rows);
+        if (keep) {
+            new Rows(rinv).writeAt(0, inv, rows);
+        }
         return new Kernels.Rms(y, normed, rinv);
     }
 

@@ -149,13 +149,24 @@ public final class Kernels {
         Nd4j.gemm(dy, w, dx, false, false, 1.0, accumulate ? 1.0 : 0.0);
     }
 
-    /** RMSNorm outputs kept for the backward pass: {@code normed = x * rinv}, {@code y = normed * (1 + w)}. */
+    /**
+     * RMSNorm outputs kept for the backward pass: {@code normed = x * rinv}, {@code y = normed * (1 + w)}; inference
+     * on the host keeps {@code y} alone (the others null).
+     */
     public record Rms(INDArray y, INDArray normed, INDArray rinv) {}
 
     /** {@code x * rsqrt(mean(x^2) + eps) * (1 + w)} over the last axis of {@code x [N, d]}. */
     public static Rms rmsNorm(INDArray x, INDArray w, double eps) {
+        return rmsNorm(x, w, eps, true);
+    }
+
+    /**
+     * As above; without {@code keep} (inference) the host kernel writes {@code y} only, the same bits: a 16-stream
+     * decode step runs seventeen norms, each had written two more arrays for a backward pass that never came.
+     */
+    public static Rms rmsNorm(INDArray x, INDArray w, double eps, boolean keep) {
         if (HostKernels.applies(x) && HostKernels.dense(w)) {
-            return HostKernels.rmsNorm(x, w, eps);
+            return HostKernels.rmsNorm(x, w, eps, keep);
         }
         INDArray rinv = Transforms.pow(x.mul(x).mean(true, 1).addi(eps), -0.5, false);
         INDArray normed = x.mulColumnVector(rinv);

@@ -7,7 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A linear layer's weights {@code W [out, in]} copied once into heap panels laid out for decode products
- * {@code y = x W^T} of 1 to {@link #MAX_ROWS} rows: the packing that BLAS libraries redo on every call, done at load.
+ * {@code y = x W^T} of 1 to {@link #maxRows()} rows: the packing that BLAS libraries redo on every call, done at load.
  *
  * <p>A panel is a run of consecutive output columns, stored input by input: {@code panel[k][c] = W[j + c][k]}. Its
  * width is the {@link PanelKernel}'s: 16 columns for the native kernel, two vectors' worth for the Java one, whose
@@ -22,14 +22,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Every output element is one chain of fused multiply-adds over {@code k} in order, whichever kernel and
  * however many rows compute it, so a sequence's logits do not depend on the batch it shares (1 to
- * {@link #MAX_ROWS} rows, bit for bit). Results differ from OpenBLAS's in the last bits, as two BLAS libraries do.
+ * {@link #maxRows()} rows, bit for bit). Results differ from OpenBLAS's in the last bits, as two BLAS libraries do.
  *
  * <p>The panels are a copy: a layer trained after packing is not seen. Pack weights that stay fixed while in use
  * (serving, batch generation). Needs the JDK's incubating vector module ({@link HostKernels#VECTOR_MODULE}).
  */
 public final class PackedWeights {
-    /** More rows than this (prefill chunks) amortise BLAS's own packing, and its kernel is faster there. */
-    public static final int MAX_ROWS = 32;
     /** Products of this many multiply-adds or more split their panels over two threads. */
     private static final long PARALLEL_WORK = 1L << 18;
 
@@ -88,6 +86,11 @@ public final class PackedWeights {
         return new PackedWeights(kernel, out, in, paddedOut, panels);
     }
 
+    /** The most rows a product takes ({@link PanelKernel#maxRows()}). */
+    public int maxRows() {
+        return kernel.maxRows();
+    }
+
     /** The kernel these panels are laid out for. */
     public PanelKernel kernel() {
         return kernel;
@@ -131,10 +134,10 @@ public final class PackedWeights {
                 NativePanelKernel.columnsInto(inputs, kernelRows, in, panels, from, to, output, accumulate));
     }
 
-    private static int checkRows(INDArray x) {
+    private int checkRows(INDArray x) {
         int rows = (int) x.rows();
-        if (rows > MAX_ROWS) {
-            throw new IllegalArgumentException(rows + " rows: packed products take at most " + MAX_ROWS);
+        if (rows > maxRows()) {
+            throw new IllegalArgumentException(rows + " rows: packed products take at most " + maxRows());
         }
         return rows;
     }

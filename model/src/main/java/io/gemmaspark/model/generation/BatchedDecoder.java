@@ -151,7 +151,7 @@ public final class BatchedDecoder {
         }
         INDArray last = lastRows.length == rows ? x : Kernels.gatherRows(x, lastRows);
         float[][] logits = logitRows(lastRows.length);
-        kernels.linearRows(Kernels.rmsNorm(last, p.finalNorm, c.rmsNormEps()).y(), p.embed, logits);
+        kernels.linearRows(Kernels.rmsNorm(last, p.finalNorm, c.rmsNormEps(), false).y(), p.embed, logits);
         return logits;
     }
 

@@ -229,7 +229,7 @@ public final class Generator {
                 lastRows[b] = b * steps + steps - 1;
             }
             INDArray last = steps == 1 ? x : Kernels.gatherRows(x, lastRows);
-            return Kernels.linear(Kernels.rmsNorm(last, p.finalNorm, c.rmsNormEps()).y(), p.embed);
+            return Kernels.linear(Kernels.rmsNorm(last, p.finalNorm, c.rmsNormEps(), false).y(), p.embed);
         }
 
         /** Writes this step's {@code [B*KV, S, hd]} into the cache; returns the first {@code total} positions. */

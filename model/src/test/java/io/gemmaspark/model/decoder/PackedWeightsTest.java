@@ -104,7 +104,7 @@ class PackedWeightsTest {
         INDArray w = Nd4j.create(gaussian(random, out, in));
         PackedWeights java = PackedWeights.pack(w, PanelKernel.JAVA);
         PackedWeights nativeKernel = PackedWeights.pack(w, PanelKernel.NATIVE);
-        for (int rows = 1; rows <= PackedWeights.MAX_ROWS; rows++) {
+        for (int rows = 1; rows <= java.maxRows(); rows++) {
             INDArray x = Nd4j.create(gaussian(random, rows, in));
             INDArray fromJava = Nd4j.zeros(DataType.FLOAT, rows, out);
             INDArray fromNative = Nd4j.zeros(DataType.FLOAT, rows, out);
@@ -160,9 +160,23 @@ class PackedWeightsTest {
         elevenRows[10] = x[9];
         INDArray eleven = Nd4j.zeros(DataType.FLOAT, 11, out);
         w.multiply(Nd4j.create(elevenRows), eleven, false);
+        // A prefill chunk's rows, where the kernel takes that many (the native one): row 9 as row 57 of 100.
+        INDArray hundred = null;
+        if (w.maxRows() >= 100) {
+            float[][] hundredRows = new float[100][];
+            for (int r = 0; r < 100; r++) {
+                hundredRows[r] = x[r % 16];
+            }
+            hundredRows[57] = x[9];
+            hundred = Nd4j.zeros(DataType.FLOAT, 100, out);
+            w.multiply(Nd4j.create(hundredRows), hundred, false);
+        }
         for (int c = 0; c < out; c++) {
             int bits = Float.floatToIntBits(sixteen.getFloat(9, c));
             assertEquals(bits, Float.floatToIntBits(alone.getFloat(0, c)), "alone, column " + c);
+            if (hundred != null) {
+                assertEquals(bits, Float.floatToIntBits(hundred.getFloat(57, c)), "58th of a hundred, column " + c);
+            }
             assertEquals(bits, Float.floatToIntBits(five.getFloat(4, c)), "fifth of five, column " + c);
             assertEquals(bits, Float.floatToIntBits(eleven.getFloat(10, c)), "last of eleven, column " + c);
         }
@@ -171,7 +185,7 @@ class PackedWeightsTest {
     @Test
     void moreRowsThanThePackedKernelTakesAreRefused() {
         PackedWeights w = PackedWeights.pack(Nd4j.rand(DataType.FLOAT, 8, 16));
-        int rows = PackedWeights.MAX_ROWS + 1;
+        int rows = w.maxRows() + 1;
         assertThrows(IllegalArgumentException.class,
                 () -> w.multiply(Nd4j.rand(DataType.FLOAT, rows, 16), Nd4j.zeros(DataType.FLOAT, rows, 8), false));
     }
@@ -189,13 +203,14 @@ class PackedWeightsTest {
         Random random = new Random(9);
         INDArray w = p.blocks.get(1).down();
         PackedWeights direct = PackedWeights.pack(w);
-        for (int rows : new int[] {1, 2, 16, PackedWeights.MAX_ROWS, PackedWeights.MAX_ROWS + 1}) {
+        int most = direct.maxRows();
+        for (int rows : new int[] {1, 2, 16, 33, most, most + 1}) {
             INDArray x = Nd4j.create(gaussian(random, rows, (int) w.columns()));
             INDArray given = Kernels.linear(x, w);
             INDArray fromPacked = packed.linear(x, w);
             assertEquals(0, given.sub(fromPacked).amaxNumber().doubleValue(), 1e-5, rows + " rows");
-            // More than MAX_ROWS (prefill chunks): BLAS on the weights as given; else the packed copy.
-            boolean asGiven = rows > PackedWeights.MAX_ROWS;
+            // More than the kernel takes: BLAS on the weights as given; else the packed copy.
+            boolean asGiven = rows > most;
             INDArray expected = given;
             if (!asGiven) {
                 expected = Nd4j.zeros(DataType.FLOAT, rows, w.rows());
@@ -205,7 +220,7 @@ class PackedWeightsTest {
         }
         // Logits as heap rows: the same bits as the product into an array, packed or not.
         INDArray embed = p.embed;
-        for (int rows : new int[] {1, 2, 5, 16, PackedWeights.MAX_ROWS + 1}) {
+        for (int rows : new int[] {1, 2, 5, 16, 40, most + 1}) {
             INDArray x = Nd4j.create(gaussian(random, rows, (int) embed.columns()));
             float[][] heapRows = new float[rows][(int) embed.rows()];
             for (float[] row : heapRows) {
