@@ -304,6 +304,22 @@ public final class HostKernels {
         return geglu(gate, up, keep, false);
     }
 
+    /**
+     * A thread's three rows of at least {@code f} floats for GeGLU's pieces, reused: allocated per piece they had
+     * been most of a 16-stream decode step's garbage (2 MB a step, a young collection of 8-10 ms every second).
+     */
+    private static float[][] gegluRows(int f) {
+        float[][] rows = GEGLU_ROWS.get();
+        if (rows[0].length < f) {
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = new float[f];
+            }
+        }
+        return rows;
+    }
+
+    private static final ThreadLocal<float[][]> GEGLU_ROWS = ThreadLocal.withInitial(() -> new float[3][0]);
+
     /** {@link #geglu(INDArray, INDArray, boolean)}, its tanh from {@link VectorLoops#geluTanh} when asked. */
     static Kernels.GeGlu geglu(INDArray gate, INDArray up, boolean keep, boolean vectorTanh) {
         int rows = (int) gate.rows();
@@ -317,9 +333,10 @@ public final class HostKernels {
         Rows ts = keep ? new Rows(tanhs) : null;
         Rows es = keep ? new Rows(gelus) : null;
         inRowChunks(rows, (from, to) -> {
-            float[] g = new float[f];
-            float[] u = new float[f];
-            float[] t = new float[f];
+            float[][] scratch = gegluRows(f);
+            float[] g = scratch[0];
+            float[] u = scratch[1];
+            float[] t = scratch[2];
             for (int r = from; r < to; r++) {
                 gs.read(r, 0, g, f);
                 us.read(r, 0, u, f);
