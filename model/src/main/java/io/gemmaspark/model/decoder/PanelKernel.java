@@ -42,8 +42,9 @@ public enum PanelKernel {
      * The most rows a product takes from the panels; more go to BLAS on the weights as given. The Java kernel's
      * products of more than 32 rows ran slower than OpenBLAS's sgemm. The native kernel's 16-row pass over a panel
      * kept in cache runs at 195 GFLOP/s a core with AVX-512 (90% of the FMA peak, twice sgemm's there) and at
-     * sgemm's rate with AVX2, so prefill chunks stay on the panels too, up to a bound on the inputs' scratch
-     * (1,024 rows of 2,048 inputs: 8 MB a thread).
+     * sgemm's rate with AVX2, so prefill chunks stay on the panels too, up to 1,024 rows. The calling thread's inputs
+     * scratch grows to rows x inputs floats: 8 MB for {@code small}'s widest input (2,048), 64 MB for gemma-2b's
+     * (16,384) where its weights are packed.
      */
     int maxRows() {
         return this == NATIVE ? 1024 : 32;
